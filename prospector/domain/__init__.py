@@ -1,0 +1,1 @@
+"""Plain-Python rules of the prospecting domain: no Qt, no database."""

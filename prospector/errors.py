@@ -1,0 +1,132 @@
+"""Errors the user can act on, kept apart from bugs.
+
+The core raises these with a stable ``code`` and English log text; the UI and the command line
+turn the code into plain words. Anything that is not a ``UserFacingError`` is a bug: it is logged
+and shown as a crash report, never as a half-explained traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class UserFacingError(Exception):
+    """Something went wrong that the user can understand and fix."""
+
+    code = "error"
+
+    def user_message(self) -> str:
+        """Plain English words for the command line; the UI may word it differently."""
+        return str(self)
+
+
+class DatabaseError(UserFacingError):
+    """Base for problems opening a database file."""
+
+    code = "db.error"
+
+    def __init__(self, path: Path, detail: str = "") -> None:
+        super().__init__(f"{path}: {detail}" if detail else str(path))
+        self.path = path
+        self.detail = detail
+
+
+class DatabaseInUse(DatabaseError):
+    """Another Prospector (window or command) holds this database."""
+
+    code = "db.in_use"
+
+    def __init__(self, path: Path, owner_host: str = "", owner_since: str = "") -> None:
+        super().__init__(path, f"in use by {owner_host or 'another program'} since {owner_since}")
+        self.owner_host = owner_host
+        self.owner_since = owner_since
+
+    def user_message(self) -> str:
+        where = f" on {self.owner_host}" if self.owner_host else ""
+        since = f" (since {self.owner_since}{where})" if self.owner_since else where
+        return (
+            f"Prospector is already open with this database{since}. "
+            "Switch to that window, or close it and try again."
+        )
+
+
+class NotAProspectorDatabase(DatabaseError):
+    """The file exists but is not ours (another program's database, or not a database)."""
+
+    code = "db.foreign"
+
+    def user_message(self) -> str:
+        return (
+            f"The file {self.path.name} is not a Prospector database, or it is badly damaged. "
+            "It was left exactly as it was. Choose another file, or start a new database."
+        )
+
+
+class DatabaseCorrupt(DatabaseError):
+    """SQLite's own check found damage."""
+
+    code = "db.corrupt"
+
+    def user_message(self) -> str:
+        return (
+            f"The database {self.path.name} is damaged and could not be opened safely. "
+            "It was left exactly as it was. Restore a backup, or start a new database."
+        )
+
+
+class DatabaseTooNew(DatabaseError):
+    """Written by a newer Prospector: we must not touch it."""
+
+    code = "db.too_new"
+
+    def user_message(self) -> str:
+        return (
+            f"The database {self.path.name} was made by a newer version of Prospector. "
+            "Update Prospector to open it; the file was not changed."
+        )
+
+
+class DatabaseUpgradeFailed(DatabaseError):
+    """A migration failed; the file was restored from the copy taken before."""
+
+    code = "db.upgrade_failed"
+
+    def user_message(self) -> str:
+        return (
+            "The update of your database failed; your data is as it was. "
+            "Details are saved in the log."
+        )
+
+
+class DatabaseNotWritable(DatabaseError):
+    """The folder or file refuses writes."""
+
+    code = "db.not_writable"
+
+    def user_message(self) -> str:
+        return (
+            f"The database {self.path.name} can't be changed here: the file or its folder is "
+            "read-only. Move it to a folder you can write to, such as Documents."
+        )
+
+
+class ValidationError(UserFacingError):
+    """A value typed by the user is not acceptable; ``field`` says which."""
+
+    code = "validation"
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+    def user_message(self) -> str:
+        return "Please check: " + "; ".join(self.problems.values())
+
+
+class NotFound(UserFacingError):
+    """A record asked for no longer exists (deleted meanwhile)."""
+
+    code = "not_found"
+
+    def user_message(self) -> str:
+        return "That record no longer exists; it may have been deleted."

@@ -1,0 +1,1 @@
+"""Use cases: the small API the window and the command line share. No Qt here."""

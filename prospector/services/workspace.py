@@ -1,0 +1,51 @@
+"""One open database and the services over it: what the window and each command start from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from prospector.domain.clock import Clock, system_clock
+from prospector.paths import backup_dir_for, default_db_path
+from prospector.services.contacts import ContactService
+from prospector.services.sample_list import SampleListService
+from prospector.services.settings import SettingsService
+from prospector.services.sources import SourceService
+from prospector.storage.database import Database, open_database
+
+
+@dataclass
+class Workspace:
+    database: Database
+    settings: SettingsService
+    contacts: ContactService
+    sources: SourceService
+    sample_list: SampleListService
+
+    @property
+    def path(self) -> Path:
+        return self.database.path
+
+    def close(self) -> None:
+        self.database.close()
+
+
+def open_workspace(
+    db_path: Path | None = None, *, clock: Clock = system_clock, backups: bool = True
+) -> Workspace:
+    """Open (or create) a database and build the services over it.
+
+    Raises:
+        UserFacingError: the file is in use, not ours, damaged, too new or not writable.
+    """
+    path = db_path or default_db_path()
+    database = open_database(path, backup_dir=backup_dir_for(path) if backups else None)
+    sessions = database.sessions
+    settings = SettingsService(sessions)
+    return Workspace(
+        database=database,
+        settings=settings,
+        contacts=ContactService(sessions, settings, clock),
+        sources=SourceService(sessions, clock),
+        sample_list=SampleListService(sessions, settings, clock),
+    )

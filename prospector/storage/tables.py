@@ -1,0 +1,251 @@
+"""The ORM model of the whole product.
+
+Migrations, not ``create_all``, build the schema; a test proves these classes and the migrated
+schema agree. Money is stored in minor units (cents) as integers: SQLite has no decimal type.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from prospector.storage.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Source(Base):
+    """A lead list or channel contacts came from, with what it cost."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    vendor: Mapped[str | None] = mapped_column(String(200))
+    cost_cents: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    acquired_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class ImportRun(Base):
+    """One import of one file, so it can be reported on and undone."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    sheet: Mapped[str | None] = mapped_column(String(200))
+    column_mapping: Mapped[dict[str, Any] | None]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    rows_read: Mapped[int] = mapped_column(default=0)
+    rows_imported: Mapped[int] = mapped_column(default=0)
+    rows_merged: Mapped[int] = mapped_column(default=0)
+    rows_rejected: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20))
+
+
+class Contact(Base):
+    """A person (or a company switchboard) on a list."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        # Each index serves a sort or a lookup of the contact table or the duplicate check;
+        # the rowid is the implicit last column, so ORDER BY col, id is served whole.
+        Index("ix_contacts_sort_name", "last_name", "first_name"),
+        Index("ix_contacts_company", "company"),
+        Index("ix_contacts_city", "city"),
+        Index("ix_contacts_stage", "stage", "last_name", "first_name"),
+        Index("ix_contacts_temperature", "temperature", "last_name", "first_name"),
+        Index("ix_contacts_source_id", "source_id", "last_name", "first_name"),
+        Index("ix_contacts_import_run_id", "import_run_id"),
+        Index("ix_contacts_email_normalized", "email_normalized"),
+        Index("ix_contacts_phone_e164", "phone_e164"),
+        Index("ix_contacts_mobile_e164", "mobile_e164"),
+        Index("ix_contacts_next_follow_up", "next_follow_up"),
+        Index("ix_contacts_updated_at", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    first_name: Mapped[str | None] = mapped_column(String(200, collation="NOCASE"))
+    last_name: Mapped[str | None] = mapped_column(String(200, collation="NOCASE"))
+    full_name: Mapped[str | None] = mapped_column(String(400))
+    company: Mapped[str | None] = mapped_column(String(400, collation="NOCASE"))
+    title: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(100))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    mobile: Mapped[str | None] = mapped_column(String(100))
+    mobile_e164: Mapped[str | None] = mapped_column(String(20))
+    phone_digits: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320, collation="NOCASE"))
+    email_normalized: Mapped[str | None] = mapped_column(String(320))
+    website: Mapped[str | None] = mapped_column(String(500))
+    address: Mapped[str | None] = mapped_column(String(500))
+    city: Mapped[str | None] = mapped_column(String(200, collation="NOCASE"))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(100))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(20))
+    temperature: Mapped[str] = mapped_column(String(10))
+    score: Mapped[int] = mapped_column(default=0)
+    fit_grade: Mapped[str | None] = mapped_column(String(1))
+    estimated_value_cents: Mapped[int | None] = mapped_column(Integer)
+    do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_follow_up: Mapped[datetime | None]
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    import_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="SET NULL")
+    )
+    custom_fields: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CallLog(Base):
+    """One call made to a contact and how it ended."""
+
+    __tablename__ = "call_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    duration_s: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Note(Base):
+    """A free-text note on a contact's timeline."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+
+
+class Reminder(Base):
+    """A follow-up that comes back on its day."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None]
+    recurrence: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class Questionnaire(Base):
+    """A version of a qualification questionnaire; editing makes a new version."""
+
+    __tablename__ = "questionnaires"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class Question(Base):
+    """One question of one questionnaire version."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(60))
+    prompt: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    criterion: Mapped[str | None] = mapped_column(String(20))
+    choices: Mapped[dict[str, Any] | None]
+    weight: Mapped[int] = mapped_column(default=1)
+    disqualifies_if: Mapped[dict[str, Any] | None]
+
+
+class Qualification(Base):
+    """A contact's answers to one questionnaire version, and what they added up to."""
+
+    __tablename__ = "qualifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="RESTRICT"), index=True
+    )
+    answered_at: Mapped[datetime]
+    answers: Mapped[dict[str, Any]]
+    result: Mapped[str] = mapped_column(String(20))
+    fit_grade: Mapped[str | None] = mapped_column(String(1))
+    score: Mapped[int] = mapped_column(default=0)
+    temperature: Mapped[str | None] = mapped_column(String(10))
+    missing: Mapped[dict[str, Any] | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(Base):
+    """Small app-wide settings that belong with the data (default country, vendor templates)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any] | None]

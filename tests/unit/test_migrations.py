@@ -1,0 +1,99 @@
+"""The schema is built by migrations only, and the migrated schema is exactly the model."""
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from prospector.errors import DatabaseTooNew
+from prospector.storage import migrate
+from prospector.storage.engine import APPLICATION_ID, make_engine
+from prospector.storage.schema_filter import include_name, include_object
+from prospector.storage.tables import Base
+
+
+def _diff(engine):
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn,
+            opts={"compare_type": True, "include_object": include_object,
+                  "include_name": include_name},
+        )
+        return compare_metadata(context, Base.metadata)
+
+
+def test_every_revision_in_turn_gives_exactly_the_model(tmp_path: Path):
+    engine = make_engine(tmp_path / "stepwise.sqlite")
+    cfg = migrate.alembic_config()
+    revisions = list(reversed(list(ScriptDirectory.from_config(cfg).walk_revisions())))
+    assert revisions, "no migration ships with the package"
+    for script in revisions:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, script.revision)
+        assert migrate.current_revision(engine) == script.revision
+    assert _diff(engine) == []
+    engine.dispose()
+
+
+def test_new_database_is_stamped_as_ours_and_searchable(tmp_path: Path):
+    path = tmp_path / "new.sqlite"
+    engine = make_engine(path)
+    assert migrate.upgrade_database(engine, path, backup_dir=tmp_path / "b") is None
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA application_id")).scalar() == APPLICATION_ID
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+    assert {"contacts", "contacts_fts", "contacts_fts_insert", "alembic_version"} <= names
+    assert not (tmp_path / "b").exists()  # nothing to back up for a new file
+    engine.dispose()
+
+
+def test_an_older_database_is_copied_before_the_upgrade(tmp_path: Path, monkeypatch):
+    path = tmp_path / "old.sqlite"
+    engine = make_engine(path)
+    migrate.upgrade_database(engine, path, backup_dir=None)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO settings(key, value) VALUES ('marker', '{\"v\": 1}')"))
+    # Pretend the file is one revision behind a newer head the package now ships.
+    monkeypatch.setattr(migrate, "head_revision", lambda: "9999_future")
+    monkeypatch.setattr(
+        migrate, "known_revisions", lambda: {"0001_initial", "9999_future"}
+    )
+    monkeypatch.setattr(command, "upgrade", lambda cfg, rev: None)
+    copy = migrate.upgrade_database(engine, path, backup_dir=tmp_path / "backups")
+    assert copy is not None and Path(copy).is_file()
+    assert "before-upgrade-to-9999_future" in Path(copy).name
+    copy_engine = make_engine(Path(copy))
+    with copy_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM settings")).scalar() == 1
+    copy_engine.dispose()
+    engine.dispose()
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path):
+    path = tmp_path / "future.sqlite"
+    engine = make_engine(path)
+    migrate.upgrade_database(engine, path, backup_dir=None)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_from_the_future'"))
+    engine.dispose()
+    before = path.read_bytes()
+    engine = make_engine(path)
+    with pytest.raises(DatabaseTooNew) as caught:
+        migrate.upgrade_database(engine, path, backup_dir=tmp_path / "b")
+    engine.dispose()
+    assert "newer version of Prospector" in caught.value.user_message()
+    assert path.read_bytes() == before
+
+
+def test_migration_scripts_do_not_import_the_orm_model():
+    for script in migrate.MIGRATIONS_DIR.glob("versions/*.py"):
+        source = script.read_text(encoding="utf-8")
+        assert "prospector.storage.tables" not in source, script.name
+        assert "prospector." not in source, script.name
