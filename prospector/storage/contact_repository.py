@@ -89,9 +89,9 @@ def filter_conditions(query: ContactQuery) -> list[ColumnElement[bool]]:
     if terms:
         conditions.append(contact_ids_matching(C.id, terms))
     if query.stages:
-        conditions.append(C.stage.in_(sorted(s.value for s in query.stages)))
+        conditions.append(C.stage.in_(sorted(str(s) for s in query.stages)))
     if query.temperatures:
-        conditions.append(C.temperature.in_(sorted(x.value for x in query.temperatures)))
+        conditions.append(C.temperature.in_(sorted(str(x) for x in query.temperatures)))
     if query.source_ids:
         conditions.append(C.source_id.in_(sorted(query.source_ids)))
     return conditions

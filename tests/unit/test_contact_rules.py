@@ -68,7 +68,9 @@ def test_text_is_tidied_and_blank_becomes_none():
 
 def test_birthday_in_the_future_is_refused():
     with pytest.raises(ValidationError):
-        clean_contact(ContactFields(last_name="X", birthday=date(2030, 1, 1)), "FR", date(2026, 1, 1))
+        clean_contact(
+            ContactFields(last_name="X", birthday=date(2030, 1, 1)), "FR", date(2026, 1, 1)
+        )
 
 
 def test_do_not_call_stage_sets_the_flag():
@@ -101,8 +103,14 @@ def test_search_terms_join_phone_groups_and_drop_punctuation():
 
 @pytest.mark.parametrize(
     ("country", "expected"),
-    [("France", "FR"), ("Hrvatska", "HR"), ("Македонија", "MK"), ("ro", "RO"), ("", "DE"),
-     ("Atlantis", "DE")],
+    [
+        ("France", "FR"),
+        ("Hrvatska", "HR"),
+        ("Македонија", "MK"),
+        ("ro", "RO"),
+        ("", "DE"),
+        ("Atlantis", "DE"),
+    ],
 )
 def test_region_for_country(country, expected):
     assert region_for_country(country, "DE") == expected

@@ -58,14 +58,14 @@ def test_add_and_get_give_back_what_was_typed(workspace, people):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("lefe", {"Jean Lefèvre"}),          # accents folded, prefix
+        ("lefe", {"Jean Lefèvre"}),  # accents folded, prefix
         ("LEFÈVRE", {"Jean Lefèvre"}),
         ("stefan", {"Ştefan Popescu"}),
         ("Пет", {"Петар Петровски"}),
         ("lyon", {"Jean Lefèvre", "Marie Martin"}),  # city and company
-        ("lyon mar", {"Marie Martin"}),      # every word must match
-        ("0612", {"Jean Lefèvre"}),          # phone as typed, with trunk zero
-        ("+33 6 12", {"Jean Lefèvre"}),      # phone in international form
+        ("lyon mar", {"Marie Martin"}),  # every word must match
+        ("0612", {"Jean Lefèvre"}),  # phone as typed, with trunk zero
+        ("+33 6 12", {"Jean Lefèvre"}),  # phone in international form
         ("06 12 34", {"Jean Lefèvre"}),
         ("example.com", {p[0] + " " + p[1] for p in PEOPLE}),
         ("zzz", set()),
@@ -80,8 +80,9 @@ def test_search(workspace, people, text, expected):
 def test_filters_combine_with_search(workspace, people):
     workspace.contacts.update(
         people[5],
-        replace(workspace.contacts.get(people[5]).fields, stage=Stage.LEAD,
-                temperature=Temperature.HOT),
+        replace(
+            workspace.contacts.get(people[5]).fields, stage=Stage.LEAD, temperature=Temperature.HOT
+        ),
     )
     assert _names(workspace, ContactQuery(stages=frozenset({Stage.LEAD}))) == ["Marie Martin"]
     assert _names(workspace, ContactQuery(text="lyon", stages=frozenset({Stage.SUSPECT}))) == [
@@ -117,8 +118,14 @@ def _expected_order(workspace, ids, sort, descending):
 
 @pytest.mark.parametrize(
     "sort",
-    [SortKey.NAME, SortKey.COMPANY, SortKey.CITY, SortKey.STAGE, SortKey.TEMPERATURE,
-     SortKey.SOURCE],
+    [
+        SortKey.NAME,
+        SortKey.COMPANY,
+        SortKey.CITY,
+        SortKey.STAGE,
+        SortKey.TEMPERATURE,
+        SortKey.SOURCE,
+    ],
 )
 @pytest.mark.parametrize("descending", [False, True])
 def test_pages_and_positions_follow_every_sort(workspace, people, sort, descending):
@@ -127,8 +134,11 @@ def test_pages_and_positions_follow_every_sort(workspace, people, sort, descendi
         fields = workspace.contacts.get(contact_id).fields
         workspace.contacts.update(
             contact_id,
-            replace(fields, stage=rng.choice([Stage.SUSPECT, Stage.LEAD, Stage.DO_NOT_CALL]),
-                    temperature=rng.choice(list(Temperature))),
+            replace(
+                fields,
+                stage=rng.choice([Stage.SUSPECT, Stage.LEAD, Stage.DO_NOT_CALL]),
+                temperature=rng.choice(list(Temperature)),
+            ),
         )
     query = ContactQuery(sort=sort, descending=descending)
     expected = _expected_order(workspace, people, sort, descending)
@@ -136,7 +146,9 @@ def test_pages_and_positions_follow_every_sort(workspace, people, sort, descendi
     assert whole == expected
     # Any window of the order is the same slice, however it is cut.
     for offset in range(len(people)):
-        assert [r.id for r in workspace.contacts.page(query, offset, 2)] == expected[offset:offset + 2]
+        assert [r.id for r in workspace.contacts.page(query, offset, 2)] == expected[
+            offset : offset + 2
+        ]
     for position, contact_id in enumerate(expected):
         assert workspace.contacts.position_of(query, contact_id) == position
 

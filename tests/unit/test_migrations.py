@@ -20,8 +20,11 @@ def _diff(engine):
     with engine.connect() as conn:
         context = MigrationContext.configure(
             conn,
-            opts={"compare_type": True, "include_object": include_object,
-                  "include_name": include_name},
+            opts={
+                "compare_type": True,
+                "include_object": include_object,
+                "include_name": include_name,
+            },
         )
         return compare_metadata(context, Base.metadata)
 
@@ -62,9 +65,7 @@ def test_an_older_database_is_copied_before_the_upgrade(tmp_path: Path, monkeypa
         conn.execute(text("INSERT INTO settings(key, value) VALUES ('marker', '{\"v\": 1}')"))
     # Pretend the file is one revision behind a newer head the package now ships.
     monkeypatch.setattr(migrate, "head_revision", lambda: "9999_future")
-    monkeypatch.setattr(
-        migrate, "known_revisions", lambda: {"0001_initial", "9999_future"}
-    )
+    monkeypatch.setattr(migrate, "known_revisions", lambda: {"0001_initial", "9999_future"})
     monkeypatch.setattr(command, "upgrade", lambda cfg, rev: None)
     copy = migrate.upgrade_database(engine, path, backup_dir=tmp_path / "backups")
     assert copy is not None and Path(copy).is_file()

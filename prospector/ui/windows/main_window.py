@@ -1,0 +1,215 @@
+"""The main window: a sidebar of sections, the section itself, and a first-run welcome."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from prospector import __version__
+from prospector.services.workspace import Workspace
+from prospector.ui.widgets.contacts_page import ContactsPage
+from prospector.ui.widgets.lists_page import ListsPage
+
+SAMPLE_DECLINED_KEY = "first_run/sample_declined"
+
+
+class MainWindow(QMainWindow):
+    first_painted = Signal()
+
+    def __init__(self, workspace: Workspace, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self._ws = workspace
+        self._settings = settings or QSettings()
+        self._painted = False
+        self.setWindowTitle(self.tr("Prospector"))
+        self._build_ui()
+        self._build_menus()
+        self._connect_signals()
+        self._restore_layout()
+        self._update_welcome()
+
+    # -- building ---------------------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(170)
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setStyleSheet(
+            "QListWidget#sidebar { background: #f3f5f8; border: none; font-size: 11pt;"
+            " outline: 0; }"
+            "QListWidget#sidebar::item { padding: 10px 14px; }"
+            "QListWidget#sidebar::item:selected { background: #dbe6f5; color: #1a3d6e; }"
+        )
+        self.stack = QStackedWidget()
+        self.contacts_page = ContactsPage(self._ws.contacts, self._ws.sources)
+        self.lists_page = ListsPage(self._ws.sources)
+        self._pages: dict[str, QWidget] = {
+            "contacts": self.contacts_page,
+            "lists": self.lists_page,
+        }
+        for key, label in (("contacts", self.tr("Contacts")), ("lists", self.tr("Lists"))):
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.sidebar.addItem(item)
+            self.stack.addWidget(self._pages[key])
+        self.sidebar.setCurrentRow(0)
+
+        self.welcome = QFrame()
+        self.welcome.setObjectName("welcomeBanner")
+        self.welcome.setStyleSheet(
+            "QFrame#welcomeBanner { background: #eef6ee; border: 1px solid #b9dcb9;"
+            " border-radius: 6px; }"
+        )
+        welcome_text = QLabel(
+            self.tr(
+                "<b>Welcome to Prospector.</b> Your database is empty. "
+                "Load a sample list of 60 contacts to look around? "
+                "You can delete them any time."
+            )
+        )
+        welcome_text.setWordWrap(True)
+        self.load_sample_button = QPushButton(self.tr("Load sample list"))
+        self.load_sample_button.setObjectName("loadSample")
+        self.decline_sample_button = QPushButton(self.tr("No thanks"))
+        self.decline_sample_button.setObjectName("declineSample")
+        welcome_layout = QHBoxLayout(self.welcome)
+        welcome_layout.addWidget(welcome_text, 1)
+        welcome_layout.addWidget(self.decline_sample_button)
+        welcome_layout.addWidget(self.load_sample_button)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(8, 8, 8, 0)
+        right_layout.addWidget(self.welcome)
+        right_layout.addWidget(self.stack, 1)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(right, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage(self.tr("Database: {path}").format(path=self._ws.path))
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.load_sample_action = QAction(self.tr("Load sample list"), self)
+        file_menu.addAction(self.load_sample_action)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        contact_menu = self.menuBar().addMenu(self.tr("&Contact"))
+        self.new_contact_action = QAction(self.tr("New contact"), self)
+        self.new_contact_action.setShortcut(QKeySequence.StandardKey.New)
+        contact_menu.addAction(self.new_contact_action)
+        self.find_action = QAction(self.tr("Find contact"), self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        contact_menu.addAction(self.find_action)
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.about_action = QAction(self.tr("About Prospector"), self)
+        help_menu.addAction(self.about_action)
+
+    def _connect_signals(self) -> None:
+        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.load_sample_button.clicked.connect(self.load_sample_list)
+        self.load_sample_action.triggered.connect(self.load_sample_list)
+        self.decline_sample_button.clicked.connect(self._on_decline_sample)
+        self.new_contact_action.triggered.connect(self._on_new_contact)
+        self.find_action.triggered.connect(self._on_find)
+        self.about_action.triggered.connect(self.show_about)
+        self.contacts_page.contacts_changed.connect(self._on_contacts_changed)
+        self.lists_page.show_contacts_requested.connect(self._on_show_list)
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    def show_page(self, key: str) -> None:
+        self.sidebar.setCurrentRow(list(self._pages).index(key))
+
+    def load_sample_list(self) -> None:
+        added = self._ws.sample_list.load()
+        if added == 0:
+            QMessageBox.information(
+                self, self.tr("Sample list"), self.tr("The sample list is already loaded.")
+            )
+        self.contacts_page.refresh()
+        self.lists_page.refresh()
+        self._update_welcome()
+        self.show_page("contacts")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, self.tr("About Prospector"), self.about_text())
+
+    def about_text(self) -> str:
+        return self.tr(
+            "<h3>Prospector {version}</h3>"
+            "<p>A prospecting assistant for cold-callers and small sales offices.</p>"
+            "<p>Your database file:<br><code>{path}</code></p>"
+        ).format(version=__version__, path=self._ws.path)
+
+    def _on_decline_sample(self) -> None:
+        self._settings.setValue(SAMPLE_DECLINED_KEY, True)
+        self._update_welcome()
+
+    def _on_new_contact(self) -> None:
+        self.show_page("contacts")
+        self.contacts_page.new_button.click()
+
+    def _on_find(self) -> None:
+        self.show_page("contacts")
+        self.contacts_page.search.setFocus()
+        self.contacts_page.search.selectAll()
+
+    def _on_show_list(self, source_id: int) -> None:
+        self.contacts_page.show_source(source_id)
+        self.show_page("contacts")
+
+    def _on_contacts_changed(self) -> None:
+        self.lists_page.refresh()
+        self._update_welcome()
+
+    def _update_welcome(self) -> None:
+        declined = self._settings.value(SAMPLE_DECLINED_KEY, False, type=bool)
+        empty = self.contacts_page.model.query.text == "" and self._ws.contacts.total() == 0
+        self.welcome.setVisible(empty and not declined and self._ws.sample_list.is_available())
+
+    # -- window life ------------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self._settings.value("main_window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 780)
+        self.contacts_page.restore_layout(self._settings)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.contacts_page.may_leave():
+            event.ignore()
+            return
+        self._settings.setValue("main_window/geometry", self.saveGeometry())
+        self.contacts_page.save_layout(self._settings)
+        self._settings.sync()
+        event.accept()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()

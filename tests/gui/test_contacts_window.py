@@ -1,0 +1,204 @@
+"""Click through the contact table and the detail pane like a rep would."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from prospector.domain.contacts import ContactFields
+from prospector.domain.stages import Stage
+
+
+def _table_rows(page) -> list[list[str]]:
+    model = page.model
+    return [
+        [model.data(model.index(r, c)) for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+
+
+def _type(qtbot, widget, text: str) -> None:
+    """Type like a keyboard would, accented letters included (QTest only knows ASCII keys)."""
+    widget.clear()
+    widget.setFocus()
+    for char in text:
+        if char.isascii():
+            qtbot.keyClicks(widget, char)
+        else:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                event = QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char)
+                QApplication.sendEvent(widget, event)
+
+
+def _search(qtbot, page, text: str) -> None:
+    _type(qtbot, page.search, text)
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+
+
+def test_add_edit_search_filter_and_delete_a_contact(qtbot, window, workspace, answer_dialogs):
+    page = window.contacts_page
+    form = page.form
+    workspace.contacts.add(ContactFields(first_name="Ana", last_name="Popescu", city="Cluj"))
+    page.refresh()
+    assert page.count_label.text() == "1 contacts"
+
+    # Add
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    _type(qtbot, form.edits["first_name"], "François")
+    _type(qtbot, form.edits["last_name"], "Lefèvre")
+    _type(qtbot, form.edits["company"], "Crème & Fils")
+    _type(qtbot, form.edits["phone"], "06 12 34 56 78")
+    _type(qtbot, form.edits["email"], "f.lefevre@creme.fr")
+    _type(qtbot, form.edits["city"], "Lyon")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert not form.problems.isVisible()
+    rows = _table_rows(page)
+    assert [r[0] for r in rows] == ["François Lefèvre", "Ana Popescu"]
+    assert rows[0][1:5] == ["Crème & Fils", "06 12 34 56 78", "f.lefevre@creme.fr", "Lyon"]
+    assert rows[0][5] == "Suspect"
+    assert page.table.selectionModel().currentIndex().row() == 0  # the new contact is selected
+
+    # Edit
+    _type(qtbot, form.edits["city"], "Marseille")
+    index = form.stage.findData(Stage.LEAD)
+    form.stage.setCurrentIndex(index)
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    rows = _table_rows(page)
+    assert rows[0][4] == "Marseille"
+    assert rows[0][5] == "Lead"
+
+    # Search finds it (accents not needed), and only it
+    _search(qtbot, page, "lefevre")
+    assert [r[0] for r in _table_rows(page)] == ["François Lefèvre"]
+    _search(qtbot, page, "0612 34")
+    assert [r[0] for r in _table_rows(page)] == ["François Lefèvre"]
+    _search(qtbot, page, "")
+    assert len(_table_rows(page)) == 2
+
+    # A filter hides it
+    page.stage_filter.setCurrentIndex(page.stage_filter.findData(Stage.SUSPECT))
+    assert [r[0] for r in _table_rows(page)] == ["Ana Popescu"]
+    page.stage_filter.setCurrentIndex(page.stage_filter.findData(Stage.LEAD))
+    assert [r[0] for r in _table_rows(page)] == ["François Lefèvre"]
+
+    # Delete it (after saying yes)
+    page.select_contact(form.contact_id)
+    asked = answer_dialogs(QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(form.delete_button, Qt.MouseButton.LeftButton)
+    assert "François Lefèvre" in asked[0]
+    assert _table_rows(page) == []
+    assert page.empty_label.isVisible()
+    assert "No contact matches" in page.empty_label.text()
+    page.stage_filter.setCurrentIndex(0)
+    assert [r[0] for r in _table_rows(page)] == ["Ana Popescu"]
+    assert workspace.contacts.total() == 1
+
+
+def test_search_waits_for_the_typist_then_filters(qtbot, window, workspace):
+    page = window.contacts_page
+    for last in ("Martin", "Marchand", "Dubois"):
+        workspace.contacts.add(ContactFields(last_name=last))
+    page.refresh()
+    qtbot.keyClicks(page.search, "mar")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=2000)
+    assert sorted(r[0] for r in _table_rows(page)) == ["Marchand", "Martin"]
+
+
+def test_a_bad_email_is_explained_and_nothing_is_saved(qtbot, window, workspace):
+    page = window.contacts_page
+    form = page.form
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    _type(qtbot, form.edits["last_name"], "Horvat")
+    _type(qtbot, form.edits["email"], "ivana@")
+    _type(qtbot, form.edits["phone"], "12")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert form.problems.isVisible()
+    assert "'ivana@' is not a valid email address" in form.problems.text()
+    assert "'12' is not a valid phone number" in form.problems.text()
+    assert workspace.contacts.total() == 0
+    # What was typed is still there to fix.
+    assert form.edits["email"].text() == "ivana@"
+    _type(qtbot, form.edits["email"], "ivana@tvrtka.hr")
+    _type(qtbot, form.edits["phone"], "+385 91 234 5678")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert not form.problems.isVisible()
+    assert workspace.contacts.total() == 1
+
+
+def test_unsaved_edits_are_not_dropped_silently(qtbot, window, workspace, answer_dialogs):
+    page = window.contacts_page
+    first = workspace.contacts.add(ContactFields(last_name="Aaron"))
+    workspace.contacts.add(ContactFields(last_name="Zoran"))
+    page.refresh()
+    page.select_contact(first.id)
+    _type(qtbot, page.form.edits["city"], "Zagreb")
+    asked = answer_dialogs(QMessageBox.StandardButton.Save)
+    page.table.selectRow(1)
+    assert asked, "switching contacts with unsaved edits must ask"
+    assert workspace.contacts.get(first.id).fields.city == "Zagreb"
+
+
+def test_sorting_by_a_column_header(qtbot, window, workspace):
+    page = window.contacts_page
+    for last, city in (("Petrović", "Zagreb"), ("Albu", "Iași"), ("Müller", "Berlin")):
+        workspace.contacts.add(ContactFields(last_name=last, city=city))
+    page.refresh()
+    header = page.table.horizontalHeader()
+    header.setSortIndicator(4, Qt.SortOrder.AscendingOrder)  # what a header click does
+    assert [r[4] for r in _table_rows(page)] == ["Berlin", "Iași", "Zagreb"]
+    header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+    assert [r[0] for r in _table_rows(page)] == ["Petrović", "Müller", "Albu"]
+
+
+def test_window_and_columns_remember_their_layout(qtbot, make_window, settings):
+    first = make_window()
+    first.resize(1200, 700)
+    header = first.contacts_page.table.horizontalHeader()
+    header.resizeSection(1, 333)
+    first.close()
+    second = make_window()
+    assert second.contacts_page.table.horizontalHeader().sectionSize(1) == 333
+    # The offscreen screen is 800 px wide, so Qt narrows a restored window to fit; the height
+    # (default 780) shows the saved geometry was used.
+    assert second.size().height() == 700
+
+
+def test_about_names_the_version_and_the_database_file(window, workspace):
+    from prospector import __version__
+
+    text = window.about_text()
+    assert __version__ in text
+    assert str(workspace.path) in text
+
+
+def test_an_empty_database_offers_the_sample_list(qtbot, window, workspace):
+    assert window.welcome.isVisible()
+    qtbot.mouseClick(window.load_sample_button, Qt.MouseButton.LeftButton)
+    assert not window.welcome.isVisible()
+    page = window.contacts_page
+    assert page.model.rowCount() == workspace.contacts.total() >= 50
+    assert page.source_filter.findText("Sample list") > 0
+    window.show_page("lists")
+    assert window.lists_page.table.item(0, 0).text() == "Sample list"
+
+
+def test_declining_the_sample_list_is_remembered(qtbot, make_window):
+    first = make_window()
+    qtbot.mouseClick(first.decline_sample_button, Qt.MouseButton.LeftButton)
+    assert not first.welcome.isVisible()
+    first.close()
+    assert not make_window().welcome.isVisible()
+
+
+def test_lists_page_shows_a_lists_contacts(qtbot, window, workspace):
+    directory = workspace.sources.add("Chamber of commerce", "directory")
+    workspace.contacts.add(ContactFields(last_name="Listed", source_id=directory))
+    workspace.contacts.add(ContactFields(last_name="Unlisted"))
+    window.lists_page.refresh()
+    window.contacts_page.refresh()
+    window.show_page("lists")
+    window.lists_page.table.selectRow(0)
+    qtbot.mouseClick(window.lists_page.show_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.contacts_page
+    assert [r[0] for r in _table_rows(window.contacts_page)] == ["Listed"]
