@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     db_path: Path | None = getattr(args, "db", None)
     as_json: bool = getattr(args, "json", False)
-    configure_logging()
+    log_file = configure_logging()
 
     if args.command is None:
         from prospector.ui.app import run_app  # Qt is loaded only for the window
@@ -146,12 +146,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserFacingError as exc:
         _fail(exc, as_json)
         return 1
+    except Exception:  # a bug: one line for the user, the traceback for the log
+        log.exception("Command %s failed", args.command)
+        message = f"Something unexpected went wrong; the details are in {log_file}."
+        if as_json:
+            print(json.dumps({"error": "bug", "message": message}))
+        else:
+            print(f"prospector: {message}", file=sys.stderr)
+        return 2
     finally:
         ws.close()
 
 
 def _fail(exc: UserFacingError, as_json: bool) -> None:
-    log.warning("%s failed: %s", exc.code, exc)
+    log.info("%s refused: %s", exc.code, exc)
     message = exc.user_message()
     if as_json:
         print(json.dumps({"error": exc.code, "message": message}, ensure_ascii=False))

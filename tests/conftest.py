@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything loads Qt
+# Logs, settings and the default database of the code under test stay out of the user's folders.
+os.environ["PROSPECTOR_HOME"] = tempfile.mkdtemp(prefix="prospector-tests-")
 
 import pytest  # noqa: E402
 

@@ -40,6 +40,13 @@ class Database:
     _lock: InstanceLock | None = field(default=None, repr=False)
 
     def close(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                # Keeps the query planner's statistics fresh; the limit keeps it to milliseconds.
+                conn.exec_driver_sql("PRAGMA analysis_limit = 400")
+                conn.exec_driver_sql("PRAGMA optimize")
+        except Exception:  # a failed tune-up must never stop the file from closing
+            log.warning("PRAGMA optimize failed on %s", self.path, exc_info=True)
         self.engine.dispose()
         if self._lock is not None:
             self._lock.release()
