@@ -31,15 +31,26 @@ class Workspace:
 
 
 def open_workspace(
-    db_path: Path | None = None, *, clock: Clock = system_clock, backups: bool = True
+    db_path: Path | None = None,
+    *,
+    clock: Clock = system_clock,
+    backups: bool = True,
+    defer_integrity_check: bool = False,
 ) -> Workspace:
     """Open (or create) a database and build the services over it.
+
+    With ``defer_integrity_check`` a big file's quick_check is left to
+    ``workspace.database.verify_integrity()`` (the window runs it once it is painted).
 
     Raises:
         UserFacingError: the file is in use, not ours, damaged, too new or not writable.
     """
     path = db_path or default_db_path()
-    database = open_database(path, backup_dir=backup_dir_for(path) if backups else None)
+    database = open_database(
+        path,
+        backup_dir=backup_dir_for(path) if backups else None,
+        defer_integrity_check=defer_integrity_check,
+    )
     sessions = database.sessions
     settings = SettingsService(sessions)
     return Workspace(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from prospector.errors import DatabaseCorrupt, DatabaseNotWritable, NotAProspectorDatabase
@@ -24,7 +25,7 @@ from prospector.storage.engine import (
     read_header,
 )
 from prospector.storage.instance_lock import InstanceLock
-from prospector.storage.migrate import upgrade_database
+from prospector.storage.migrate import SCHEMA_HEAD, current_revision, upgrade_database
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,30 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     upgrade_backup: str | None = None
+    integrity_checked: bool = True
+    damaged: bool = False
     _lock: InstanceLock | None = field(default=None, repr=False)
 
+    def verify_integrity(self) -> None:
+        """Run the quick_check that opening deferred; safe to call from a worker thread.
+
+        Raises:
+            DatabaseCorrupt: the file is damaged.
+        """
+        try:
+            quick_check(self.path)
+        except DatabaseCorrupt:
+            self.damaged = True
+            raise
+        self.integrity_checked = True
+
     def close(self) -> None:
+        if not self.damaged:  # write nothing more to a damaged file, not even statistics
+            self._optimize()
+        self.engine.dispose()
+        self._release()
+
+    def _optimize(self) -> None:
         try:
             with self.engine.connect() as conn:
                 # Keeps the query planner's statistics fresh; the limit keeps it to milliseconds.
@@ -47,26 +69,35 @@ class Database:
                 conn.exec_driver_sql("PRAGMA optimize")
         except Exception:  # a failed tune-up must never stop the file from closing
             log.warning("PRAGMA optimize failed on %s", self.path, exc_info=True)
-        self.engine.dispose()
+
+    def _release(self) -> None:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
 
 
-def check_existing_file(path: Path) -> None:
+# Below this size quick_check takes well under 0.1 s here and runs before the file is used;
+# a bigger file (about 1 s at a million contacts) may be checked after the window is up.
+QUICK_CHECK_AT_OPEN_BELOW = 64 * 1024 * 1024
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def check_existing_file(path: Path, *, integrity: bool = True) -> None:
     """Refuse a file that is not a healthy Prospector database, without writing to it.
 
     Raises:
         NotAProspectorDatabase: empty, not SQLite, or another program's SQLite file.
-        DatabaseCorrupt: SQLite's quick_check reports damage.
+        DatabaseCorrupt: SQLite's quick_check reports damage (when ``integrity`` is asked).
     """
     header = read_header(path)
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise NotAProspectorDatabase(path, "no SQLite header")
     app_id = header_application_id(header)
-    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = _read_only(path)
     except sqlite3.Error as exc:
         raise NotAProspectorDatabase(path, str(exc)) from exc
     try:
@@ -76,22 +107,44 @@ def check_existing_file(path: Path) -> None:
             ).fetchone()[0]
             if app_id != 0 or tables:
                 raise NotAProspectorDatabase(path, f"application_id {app_id:#x}, {tables} tables")
-        result = conn.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         # "file is not a database", "database disk image is malformed" and the like
         raise DatabaseCorrupt(path, str(exc)) from exc
     finally:
         conn.close()
+    if integrity:
+        quick_check(path)
+
+
+def quick_check(path: Path) -> None:
+    """Run SQLite's quick_check on a read-only connection (safe beside a writer, thanks to WAL).
+
+    Raises:
+        DatabaseCorrupt: the check reports damage or cannot read the file.
+    """
+    try:
+        conn = _read_only(path)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseCorrupt(path, str(exc)) from exc
     if result != "ok":
         raise DatabaseCorrupt(path, str(result))
 
 
-def open_database(path: Path, *, backup_dir: Path | None = None) -> Database:
+def open_database(
+    path: Path, *, backup_dir: Path | None = None, defer_integrity_check: bool = False
+) -> Database:
     """Open (creating if missing) the database at ``path``, migrated to the current schema.
 
     Args:
         path: the database file; its folder is created if missing.
         backup_dir: where a copy goes before a schema upgrade; None skips the copy (tests).
+        defer_integrity_check: for a big file, leave quick_check to the caller
+            (``Database.verify_integrity``), e.g. after the window is painted. A file that
+            needs a schema upgrade is always checked first.
 
     Raises:
         UserFacingError: a subclass naming what is wrong; the file is unchanged.
@@ -103,16 +156,24 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> Database:
         raise DatabaseNotWritable(path, str(exc)) from exc
     lock = InstanceLock(path)
     lock.acquire()
+    deferred = False
     try:
         if path.exists():
-            check_existing_file(path)
+            deferred = defer_integrity_check and path.stat().st_size >= QUICK_CHECK_AT_OPEN_BELOW
+            check_existing_file(path, integrity=not deferred)
             if not os.access(path, os.W_OK):
                 raise DatabaseNotWritable(path, "file is read-only")
         if not os.access(path.parent, os.W_OK):
             raise DatabaseNotWritable(path, "folder is read-only")
         engine = make_engine(path)
         try:
+            if deferred and current_revision(engine) != SCHEMA_HEAD:
+                quick_check(path)  # never migrate a damaged file
+                deferred = False
             copy = upgrade_database(engine, path, backup_dir=backup_dir)
+        except SQLAlchemyDatabaseError as exc:  # a damaged page met before quick_check ran
+            engine.dispose()
+            raise DatabaseCorrupt(path, str(exc)) from exc
         except Exception:
             engine.dispose()
             raise
@@ -125,5 +186,6 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> Database:
         engine=engine,
         sessions=sessionmaker(engine, expire_on_commit=False),
         upgrade_backup=copy,
+        integrity_checked=not deferred,
         _lock=lock,
     )

@@ -8,41 +8,54 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from prospector.errors import DatabaseTooNew, DatabaseUpgradeFailed
 from prospector.storage.backup import backup_database
 from prospector.storage.engine import APPLICATION_ID
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
+# The newest revision this version ships. Checked against Alembic by a test; it lets an
+# up-to-date database open without importing Alembic at all (about 0.2 s of every start-up).
+SCHEMA_HEAD = "0001_initial"
+
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the package ships no migration"
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the file, or None for a new (empty) file."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade_database(engine: Engine, db_path: Path, *, backup_dir: Path | None) -> str | None:
@@ -53,9 +66,11 @@ def upgrade_database(engine: Engine, db_path: Path, *, backup_dir: Path | None) 
         DatabaseUpgradeFailed: a migration failed; the file was put back as it was.
     """
     current = current_revision(engine)
-    head = head_revision()
-    if current == head:
+    if current == SCHEMA_HEAD:
         return None
+    from alembic import command
+
+    head = head_revision()
     if current is not None and current not in known_revisions():
         raise DatabaseTooNew(db_path, f"revision {current} is unknown")
 

@@ -36,7 +36,8 @@ def _open_with_dialogs(db_path: Path | None) -> Workspace | None:
     """Open the database; on a known problem, explain it and offer another file."""
     while True:
         try:
-            return open_workspace(db_path)
+            # A big file's integrity check runs once the window is up (see MainWindow).
+            return open_workspace(db_path, defer_integrity_check=True)
         except DatabaseInUse as exc:
             title, text = message_for(exc)
             QMessageBox.warning(None, title, text)

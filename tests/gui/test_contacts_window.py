@@ -202,3 +202,45 @@ def test_lists_page_shows_a_lists_contacts(qtbot, window, workspace):
     qtbot.mouseClick(window.lists_page.show_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.contacts_page
     assert [r[0] for r in _table_rows(window.contacts_page)] == ["Listed"]
+
+
+def test_a_big_database_is_checked_after_the_window_shows(qtbot, db_path, settings, monkeypatch):
+    from prospector.services.workspace import open_workspace
+    from prospector.storage import database
+    from prospector.ui.windows.main_window import MainWindow
+
+    ws = open_workspace(db_path)
+    for i in range(400):
+        ws.contacts.add(ContactFields(first_name=f"Ana{i}", last_name="Pop" * 20, city="Cluj"))
+    ws.close()
+    data = bytearray(db_path.read_bytes())
+    data[20 * 1024 : 24 * 1024] = b"\xa5" * 4096  # damage that only quick_check notices
+    db_path.write_bytes(bytes(data))
+
+    monkeypatch.setattr(database, "QUICK_CHECK_AT_OPEN_BELOW", 0)  # treat it as big
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda _p, _t, text, *a, **k: shown.append(text))
+    )
+    ws = open_workspace(db_path, defer_integrity_check=True)
+    assert not ws.database.integrity_checked
+    window = MainWindow(ws, settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.integrity_failed, timeout=10_000):
+        window.show()
+    assert "is damaged" in shown[0]
+    assert not window.isVisible()
+    before = db_path.read_bytes()
+    ws.close()
+    assert db_path.read_bytes() == before  # nothing written on the way out
+
+
+def test_a_healthy_big_database_is_checked_quietly(qtbot, workspace, settings, monkeypatch):
+    from prospector.ui.windows.main_window import MainWindow
+
+    workspace.database.integrity_checked = False  # as if opening had deferred the check
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: workspace.database.integrity_checked, timeout=10_000)
+    assert window.isVisible()

@@ -64,6 +64,7 @@ def test_an_older_database_is_copied_before_the_upgrade(tmp_path: Path, monkeypa
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO settings(key, value) VALUES ('marker', '{\"v\": 1}')"))
     # Pretend the file is one revision behind a newer head the package now ships.
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "9999_future")
     monkeypatch.setattr(migrate, "head_revision", lambda: "9999_future")
     monkeypatch.setattr(migrate, "known_revisions", lambda: {"0001_initial", "9999_future"})
     monkeypatch.setattr(command, "upgrade", lambda cfg, rev: None)
@@ -91,6 +92,10 @@ def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path):
     engine.dispose()
     assert "newer version of Prospector" in caught.value.user_message()
     assert path.read_bytes() == before
+
+
+def test_the_schema_head_constant_is_alembics_head():
+    assert migrate.head_revision() == migrate.SCHEMA_HEAD
 
 
 def test_migration_scripts_do_not_import_the_orm_model():

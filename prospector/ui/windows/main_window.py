@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from collections.abc import Callable, Iterator
+
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,7 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from prospector import __version__
+from prospector.errors import UserFacingError
 from prospector.services.workspace import Workspace
+from prospector.ui.errors import show_error
+from prospector.ui.tasks import IterTask, TaskRunner
 from prospector.ui.widgets.contacts_page import ContactsPage
 from prospector.ui.widgets.lists_page import ListsPage
 
@@ -28,12 +33,15 @@ SAMPLE_DECLINED_KEY = "first_run/sample_declined"
 
 class MainWindow(QMainWindow):
     first_painted = Signal()
+    integrity_failed = Signal()
 
     def __init__(self, workspace: Workspace, settings: QSettings | None = None) -> None:
         super().__init__()
         self._ws = workspace
         self._settings = settings or QSettings()
         self._painted = False
+        self._closing_without_saving = False
+        self._tasks = TaskRunner(parent=self)
         self.setWindowTitle(self.tr("Prospector"))
         self._build_ui()
         self._build_menus()
@@ -200,7 +208,7 @@ class MainWindow(QMainWindow):
         self.contacts_page.restore_layout(self._settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.contacts_page.may_leave():
+        if not self._closing_without_saving and not self.contacts_page.may_leave():
             event.ignore()
             return
         self._settings.setValue("main_window/geometry", self.saveGeometry())
@@ -213,3 +221,34 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             self.first_painted.emit()
+            if not self._ws.database.integrity_checked:
+                QTimer.singleShot(0, self.start_integrity_check)
+
+    # -- the deferred integrity check -------------------------------------------------------------
+
+    def start_integrity_check(self) -> IterTask:
+        """Check a big database in the background; a damaged one is closed before harm is done."""
+        self.statusBar().showMessage(self.tr("Checking the database…"))
+
+        def steps(_should_stop: Callable[[], bool]) -> Iterator[object]:
+            self._ws.database.verify_integrity()
+            yield True
+
+        task = self._tasks.start(steps)
+        task.signals.finished.connect(self._on_integrity_ok)
+        task.signals.failed.connect(self._on_integrity_failed)
+        return task
+
+    def _on_integrity_ok(self, _result: object) -> None:
+        self.statusBar().showMessage(self.tr("Database: {path}").format(path=self._ws.path))
+
+    def _on_integrity_failed(self, error: object) -> None:
+        if not isinstance(error, UserFacingError):
+            raise error if isinstance(error, BaseException) else RuntimeError(error)
+        show_error(self, error)
+        self.integrity_failed.emit()
+        self._discard_changes_and_close()
+
+    def _discard_changes_and_close(self) -> None:
+        self._closing_without_saving = True
+        self.close()
