@@ -32,6 +32,9 @@ class ContactQuery:
     source_ids: frozenset[int] = field(default_factory=frozenset)
     sort: SortKey = SortKey.NAME
     descending: bool = False
+    # Search results in the search index's own order instead of ``sort``: used when so many
+    # contacts match a few typed letters that sorting them on every keystroke would lag.
+    match_order: bool = False
 
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)

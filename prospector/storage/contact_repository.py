@@ -27,10 +27,11 @@ from prospector.domain.query import ContactQuery, SortKey, search_terms
 from prospector.domain.stages import ALL_STAGES, Stage, Temperature
 from prospector.errors import NotFound
 from prospector.storage import tables as t
-from prospector.storage.search import contact_ids_matching
+from prospector.storage.search import FTS, contact_ids_matching, fts_match
 
 C = t.Contact.__table__.c
 S = t.Source.__table__.c
+_FTS_JOIN = FTS.join(t.Contact.__table__, C.id == FTS.c.rowid)
 
 _ROW_COLUMNS = (
     C.id,
@@ -82,11 +83,13 @@ _GROUP_SORTS: dict[SortKey, _GroupSort] = {
 }
 
 
-def filter_conditions(query: ContactQuery) -> list[ColumnElement[bool]]:
+def filter_conditions(
+    query: ContactQuery, *, with_search: bool = True
+) -> list[ColumnElement[bool]]:
     """The WHERE conditions for a query's search text and filters."""
     conditions: list[ColumnElement[bool]] = []
     terms = search_terms(query.text)
-    if terms:
+    if terms and with_search:
         conditions.append(contact_ids_matching(C.id, terms))
     if query.stages:
         conditions.append(C.stage.in_(sorted(str(s) for s in query.stages)))
@@ -121,13 +124,28 @@ class ContactRepository:
     # -- reading pages for the table -------------------------------------------------------------
 
     def count(self, query: ContactQuery) -> int:
+        terms = search_terms(query.text)
+        if terms:
+            # Counting from the search index's side is ten times faster than id IN (...),
+            # and the contacts table is only read when another filter needs it.
+            others = filter_conditions(query, with_search=False)
+            source = _FTS_JOIN if others else FTS
+            stmt = select(func.count()).select_from(source).where(fts_match(terms), *others)
+            return int(self._s.execute(stmt).scalar_one())
         stmt = select(func.count()).select_from(t.Contact.__table__)
-        for cond in filter_conditions(query):
-            stmt = stmt.where(cond)
-        return int(self._s.execute(stmt).scalar_one())
+        return int(self._s.execute(stmt.where(*filter_conditions(query))).scalar_one())
 
     def page(self, query: ContactQuery, offset: int, limit: int) -> list[ContactRow]:
         """Rows ``offset`` .. ``offset + limit`` of the query's order."""
+        terms = search_terms(query.text)
+        if query.match_order and terms:
+            stmt = (
+                select(*_ROW_COLUMNS)
+                .select_from(_FTS_JOIN)
+                .where(fts_match(terms), *filter_conditions(query, with_search=False))
+                .order_by(FTS.c.rowid.desc() if query.descending else FTS.c.rowid.asc())
+            )
+            return self._rows(stmt.offset(offset).limit(limit))
         conditions = filter_conditions(query)
         group = _GROUP_SORTS.get(query.sort)
         if group is None:
@@ -153,6 +171,15 @@ class ContactRepository:
         visible = select(C.id).where(C.id == contact_id, *conditions)
         if self._s.execute(visible).first() is None:
             return None
+        terms = search_terms(query.text)
+        if query.match_order and terms:
+            ahead = FTS.c.rowid > contact_id if query.descending else FTS.c.rowid < contact_id
+            stmt = (
+                select(func.count())
+                .select_from(_FTS_JOIN)
+                .where(fts_match(terms), ahead, *filter_conditions(query, with_search=False))
+            )
+            return int(self._s.execute(stmt).scalar_one())
         group = _GROUP_SORTS.get(query.sort)
         keys = _NAME_KEYS if group is not None else _PLAIN_SORTS[query.sort]
         values = self._s.execute(select(*keys, C.id).where(C.id == contact_id)).one()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, column, select, table, text
 
-_FTS = table("contacts_fts", column("rowid"))
+FTS = table("contacts_fts", column("rowid"))
 
 
 def fts_match_expression(terms: list[str]) -> str:
@@ -16,9 +16,11 @@ def fts_match_expression(terms: list[str]) -> str:
     return " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
 
 
+def fts_match(terms: list[str]) -> ColumnElement[bool]:
+    """A condition on the FTS table itself (for queries that read it directly, in its order)."""
+    return text("contacts_fts MATCH :fts_match").bindparams(fts_match=fts_match_expression(terms))
+
+
 def contact_ids_matching(id_column: ColumnElement[int], terms: list[str]) -> ColumnElement[bool]:
     """A condition on ``id_column`` keeping contacts whose indexed text matches all ``terms``."""
-    matches = select(_FTS.c.rowid).where(
-        text("contacts_fts MATCH :fts_match").bindparams(fts_match=fts_match_expression(terms))
-    )
-    return id_column.in_(matches)
+    return id_column.in_(select(FTS.c.rowid).where(fts_match(terms)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -244,3 +244,32 @@ def test_a_healthy_big_database_is_checked_quietly(qtbot, workspace, settings, m
     window.show()
     qtbot.waitUntil(lambda: workspace.database.integrity_checked, timeout=10_000)
     assert window.isVisible()
+
+
+def test_a_very_broad_search_is_shown_unsorted_until_a_column_is_clicked(
+    qtbot, window, workspace, monkeypatch
+):
+    from prospector.ui.models import contact_table
+
+    monkeypatch.setattr(contact_table, "SORTED_SEARCH_LIMIT", 2)
+    page = window.contacts_page
+    for last in ("Marin", "Martin", "Marchand", "Dubois"):
+        workspace.contacts.add(ContactFields(last_name=last, city="Lyon"))
+    page.refresh()
+    _search(qtbot, page, "mar")
+    assert page.model.query.match_order
+    assert [r[0] for r in _table_rows(page)] == ["Marin", "Martin", "Marchand"]  # as added
+    assert "type more to narrow" in page.count_label.text()
+    assert not page.table.horizontalHeader().isSortIndicatorShown()
+
+    header = page.table.horizontalHeader()
+    where = QPoint(header.sectionViewportPosition(0) + 10, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert not page.model.query.match_order
+    names = [r[0] for r in _table_rows(page)]
+    assert names in (["Marchand", "Marin", "Martin"], ["Martin", "Marin", "Marchand"])
+    assert page.table.horizontalHeader().isSortIndicatorShown()
+
+    _search(qtbot, page, "mart")  # narrow enough to sort again
+    assert not page.model.query.match_order
+    assert [r[0] for r in _table_rows(page)] == ["Martin"]

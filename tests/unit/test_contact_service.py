@@ -201,3 +201,22 @@ def test_the_sample_list_loads_once(workspace):
     assert workspace.contacts.total() == added
     assert workspace.sample_list.load() == 0
     assert {s.name for s in workspace.sources.list()} == {"Sample list"}
+
+
+def test_a_broad_search_can_be_read_in_the_index_order(workspace, people):
+    query = ContactQuery(text="example", match_order=True)
+    assert workspace.contacts.count(query) == len(people)
+    ids = [r.id for r in workspace.contacts.page(query, 0, 100)]
+    assert ids == sorted(people)
+    assert [r.id for r in workspace.contacts.page(query, 2, 2)] == sorted(people)[2:4]
+    backwards = ContactQuery(text="example", match_order=True, descending=True)
+    assert [r.id for r in workspace.contacts.page(backwards, 0, 100)] == sorted(
+        people, reverse=True
+    )
+    for position, contact_id in enumerate(sorted(people)):
+        assert workspace.contacts.position_of(query, contact_id) == position
+    # Other filters still apply in index order.
+    directory = {s.name: s.id for s in workspace.sources.list()}["Directory 2026"]
+    narrowed = ContactQuery(text="example", match_order=True, source_ids=frozenset({directory}))
+    assert workspace.contacts.count(narrowed) == 3
+    assert len(workspace.contacts.page(narrowed, 0, 100)) == 3

@@ -39,13 +39,23 @@ COLUMNS: tuple[tuple[str, SortKey], ...] = (
     ("Next follow-up", SortKey.NEXT_FOLLOW_UP),
 )
 CONTACT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+# Above this many matches, a type-ahead search is shown unsorted (see set_query).
+SORTED_SEARCH_LIMIT = 5_000
 
-_TEMPERATURE_COLORS = {
-    Temperature.HOT: QColor("#c0392b"),
-    Temperature.WARM: QColor("#d68910"),
-    Temperature.COLD: QColor("#5d6d7e"),
+_TEMPERATURE_BRUSHES = {
+    Temperature.HOT: QBrush(QColor("#c0392b")),
+    Temperature.WARM: QBrush(QColor("#d68910")),
+    Temperature.COLD: QBrush(QColor("#5d6d7e")),
 }
-_MUTED = QColor("#8a8a8a")
+_MUTED_BRUSH = QBrush(QColor("#8a8a8a"))
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        CONTACT_ID_ROLE,
+    }
+)
 
 
 class ContactTableModel(QAbstractTableModel):
@@ -78,7 +88,8 @@ class ContactTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # The view asks for a dozen roles per cell on every paint: answer the unused ones first.
+        if role not in _ROLES or not index.isValid():
             return None
         row = self.row_at(index.row())
         if row is None:
@@ -94,16 +105,18 @@ class ContactTableModel(QAbstractTableModel):
             if column == 6:
                 return temperature_definition(row.temperature)
             return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == 6:
-                return QBrush(_TEMPERATURE_COLORS[row.temperature])
-            if column == 5 and row.stage in (Stage.DO_NOT_CALL, Stage.DISQUALIFIED):
-                return QBrush(_MUTED)
+        # ForegroundRole
+        if column == 6:
+            return _TEMPERATURE_BRUSHES[row.temperature]
+        if column == 5 and row.stage in (Stage.DO_NOT_CALL, Stage.DISQUALIFIED):
+            return _MUTED_BRUSH
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
-        self.set_query(replace(self._query, sort=COLUMNS[column][1], descending=descending))
+        query = replace(self._query, sort=COLUMNS[column][1], descending=descending)
+        # A click on a column is an explicit wish: sort even a very broad search.
+        self.set_query(replace(query, match_order=False), allow_match_order=False)
 
     # -- what the window asks ---------------------------------------------------------------------
 
@@ -111,12 +124,20 @@ class ContactTableModel(QAbstractTableModel):
     def query(self) -> ContactQuery:
         return self._query
 
-    def set_query(self, query: ContactQuery) -> None:
-        """Show another filter or order: one COUNT, then pages on demand."""
+    def set_query(self, query: ContactQuery, *, allow_match_order: bool = True) -> None:
+        """Show another filter or order: one COUNT, then pages on demand.
+
+        When a search matches more than ``SORTED_SEARCH_LIMIT`` contacts, its rows come in the
+        search index's order (instant) rather than sorted (hundreds of milliseconds at that
+        size), until the user types more or clicks a column.
+        """
         self.beginResetModel()
+        count = self._contacts.count(query)
+        if query.text.strip() and allow_match_order:
+            query = replace(query, match_order=count > SORTED_SEARCH_LIMIT)
         self._query = query
+        self._count = count
         self._pages.clear()
-        self._count = self._contacts.count(query)
         self.endResetModel()
         self.query_changed.emit(self._count)
 

@@ -178,6 +178,7 @@ class ContactsPage(QWidget):
         source = self.source_filter.currentData()
         return replace(
             self.model.query,
+            match_order=False,
             text=self.search.text(),
             # Qt hands item data back as plain str: turn it into the domain's enums here.
             stages=frozenset({Stage(stage)}) if stage else frozenset(),
@@ -190,6 +191,8 @@ class ContactsPage(QWidget):
         self._search_timer.stop()
         query = self.current_query()
         if query != self.model.query:
+            # New results start at their top (also spares a deep page fetch for rows off screen).
+            self.table.scrollToTop()
             self.model.set_query(query)
 
     def show_source(self, source_id: int) -> None:
@@ -285,7 +288,16 @@ class ContactsPage(QWidget):
         self.contacts_changed.emit()
 
     def _on_count_changed(self, count: int) -> None:
-        self.count_label.setText(self.tr("{n} contacts").format(n=f"{count:,}"))
+        unsorted = self.model.query.match_order
+        self.table.horizontalHeader().setSortIndicatorShown(not unsorted)
+        if unsorted:
+            self.count_label.setText(
+                self.tr(
+                    "{n} contacts match; type more to narrow, or click a column to sort"
+                ).format(n=f"{count:,}")
+            )
+        else:
+            self.count_label.setText(self.tr("{n} contacts").format(n=f"{count:,}"))
         if count == 0:
             filtered = self.model.query != ContactQuery(
                 sort=self.model.query.sort, descending=self.model.query.descending
