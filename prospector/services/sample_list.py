@@ -38,8 +38,10 @@ _COLUMNS = {
 }
 
 
-def _parse_birthday(text: str) -> date | None:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+def _parse_birthday(text: str, region: str) -> date | None:
+    day_first = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+    month_first = ("%Y-%m-%d", "%m/%d/%Y")
+    for fmt in month_first if region == "US" else day_first:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
@@ -81,11 +83,11 @@ class SampleListService:
             for row in rows:
                 known = {field: row.get(column) or None for column, field in _COLUMNS.items()}
                 extra = {k: v for k, v in row.items() if k not in _COLUMNS and k and v}
-                birthday = _parse_birthday(extra.pop("Birthday", ""))
+                region = region_for_country(known["country"], default)
+                birthday = _parse_birthday(extra.pop("Birthday", ""), region)
                 fields = ContactFields(
                     **known, birthday=birthday, source_id=source_id, custom_fields=extra
                 )
-                region = region_for_country(fields.country, default)
                 contacts.add(clean_contact(fields, region, today=now.date()), now)
         log.info("Loaded %d sample contacts", len(rows))
         return len(rows)

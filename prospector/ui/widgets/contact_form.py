@@ -67,6 +67,7 @@ class ContactForm(QWidget):
         self._sources = sources
         self._contact: Contact | None = None
         self._loading = False
+        self._dirty = False
         self._build_ui()
         self._connect_signals()
         self.show_nothing()
@@ -207,10 +208,12 @@ class ContactForm(QWidget):
         return self._contact.id if self._contact else None
 
     def is_dirty(self) -> bool:
-        return self.save_button.isEnabled() and self.isEnabled() and not self.empty_hint.isVisible()
+        """Whether the rep typed something that is not saved yet."""
+        return self._dirty
 
     def show_nothing(self) -> None:
         self._contact = None
+        self._dirty = False
         self.empty_hint.show()
         self._scroll.hide()
         for button in (self.save_button, self.revert_button, self.delete_button):
@@ -265,6 +268,7 @@ class ContactForm(QWidget):
             self.extra.setText("\n".join(f"{k}: {v}" for k, v in extra.items()) or "—")
             self.save_button.setEnabled(False)
             self.revert_button.setEnabled(False)
+            self._dirty = False
         finally:
             self._loading = False
         self._show_stage_hint()
@@ -298,6 +302,7 @@ class ContactForm(QWidget):
     def _on_changed(self, *_args: object) -> None:
         if self._loading:
             return
+        self._dirty = True
         self.save_button.setEnabled(True)
         self.revert_button.setEnabled(True)
 
