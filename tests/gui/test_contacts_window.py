@@ -41,7 +41,7 @@ def test_add_edit_search_filter_and_delete_a_contact(qtbot, window, workspace, a
     form = page.form
     workspace.contacts.add(ContactFields(first_name="Ana", last_name="Popescu", city="Cluj"))
     page.refresh()
-    assert page.count_label.text() == "1 contacts"
+    assert page.count_label.text() == "1 contact"
 
     # Add
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
@@ -273,3 +273,21 @@ def test_a_very_broad_search_is_shown_unsorted_until_a_column_is_clicked(
     _search(qtbot, page, "mart")  # narrow enough to sort again
     assert not page.model.query.match_order
     assert [r[0] for r in _table_rows(page)] == ["Martin"]
+
+
+def test_closing_the_window_with_unsaved_typing_asks_first(
+    qtbot, window, workspace, answer_dialogs
+):
+    contact = workspace.contacts.add(ContactFields(last_name="Novak"))
+    page = window.contacts_page
+    page.refresh()
+    page.select_contact(contact.id)
+    _type(qtbot, page.form.edits["title"], "Owner")
+    asked = answer_dialogs(QMessageBox.StandardButton.Cancel)
+    window.close()
+    assert asked and window.isVisible()  # Cancel keeps the window and the typing
+    assert page.form.edits["title"].text() == "Owner"
+    answer_dialogs(QMessageBox.StandardButton.Save)
+    window.close()
+    assert not window.isVisible()
+    assert workspace.contacts.get(contact.id).fields.title == "Owner"

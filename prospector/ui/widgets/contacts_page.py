@@ -78,7 +78,7 @@ class ContactsPage(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(9)
+            combo.setMinimumContentsLength(13)
 
         self.new_button = QPushButton(self.tr("New contact"))
         self.new_button.setObjectName("newContact")
@@ -117,7 +117,7 @@ class ContactsPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
-        for column, width in enumerate((180, 180, 140, 220, 120, 110, 100, 140, 130)):
+        for column, width in enumerate((160, 160, 125, 190, 105, 85, 85, 110, 120)):
             header.resizeSection(column, width)
 
         self.empty_label = QLabel()
@@ -147,7 +147,7 @@ class ContactsPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([900, 380])
+        self.splitter.setSizes([1000, 340])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -297,7 +297,11 @@ class ContactsPage(QWidget):
                 ).format(n=f"{count:,}")
             )
         else:
-            self.count_label.setText(self.tr("{n} contacts").format(n=f"{count:,}"))
+            self.count_label.setText(
+                self.tr("1 contact")
+                if count == 1
+                else self.tr("{n} contacts").format(n=f"{count:,}")
+            )
         if count == 0:
             filtered = self.model.query != ContactQuery(
                 sort=self.model.query.sort, descending=self.model.query.descending

@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         welcome_text.setWordWrap(True)
         self.load_sample_button = QPushButton(self.tr("Load sample list"))
         self.load_sample_button.setObjectName("loadSample")
+        self.load_sample_button.setDefault(True)
+        self.load_sample_button.setStyleSheet("font-weight: bold;")
         self.decline_sample_button = QPushButton(self.tr("No thanks"))
         self.decline_sample_button.setObjectName("declineSample")
         welcome_layout = QHBoxLayout(self.welcome)
