@@ -27,12 +27,8 @@ from prospector.domain.stages import ALL_STAGES, Stage, Temperature, allowed_mov
 from prospector.errors import NotFound, ValidationError
 from prospector.services.contacts import ContactService
 from prospector.services.sources import SourceService
-from prospector.ui.labels import (
-    stage_definition,
-    stage_label,
-    temperature_definition,
-    temperature_label,
-)
+from prospector.ui.labels import stage_definition
+from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
 
 _NO_DATE = QDate(1900, 1, 1)
 
@@ -121,13 +117,9 @@ class ContactForm(QWidget):
 
         self.temperature = QComboBox()
         self.temperature.setObjectName("edit_temperature")
-        for temperature in (Temperature.COLD, Temperature.WARM, Temperature.HOT):
-            self.temperature.addItem(temperature_label(temperature), temperature)
-            self.temperature.setItemData(
-                self.temperature.count() - 1,
-                temperature_definition(temperature),
-                Qt.ItemDataRole.ToolTipRole,
-            )
+        add_temperature_items(
+            self.temperature, (Temperature.COLD, Temperature.WARM, Temperature.HOT)
+        )
         form.addRow(self.tr("Temperature"), self.temperature)
 
         self.source = QComboBox()
@@ -278,11 +270,7 @@ class ContactForm(QWidget):
         choices = [s for s in ALL_STAGES if s == current or s in allowed_moves(current)]
         if self._contact is None:
             choices = list(ALL_STAGES)  # a new contact may be entered at any stage
-        for stage in choices:
-            self.stage.addItem(stage_label(stage), stage)
-            self.stage.setItemData(
-                self.stage.count() - 1, stage_definition(stage), Qt.ItemDataRole.ToolTipRole
-            )
+        add_stage_items(self.stage, choices)
         self.stage.setCurrentIndex(self.stage.findData(current))
 
     def _fill_sources(self, current: int | None) -> None:

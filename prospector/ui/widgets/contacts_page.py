@@ -24,8 +24,8 @@ from prospector.domain.query import ContactQuery
 from prospector.domain.stages import ALL_STAGES, Stage, Temperature
 from prospector.services.contacts import ContactService
 from prospector.services.sources import SourceService
-from prospector.ui.labels import stage_definition, stage_label, temperature_label
 from prospector.ui.models.contact_table import ContactTableModel
+from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
 from prospector.ui.widgets.contact_form import ContactForm
 
 SEARCH_DELAY_MS = 150
@@ -59,17 +59,14 @@ class ContactsPage(QWidget):
         self.stage_filter = QComboBox()
         self.stage_filter.setObjectName("stageFilter")
         self.stage_filter.addItem(self.tr("All stages"), None)
-        for stage in ALL_STAGES:
-            self.stage_filter.addItem(stage_label(stage), stage)
-            self.stage_filter.setItemData(
-                self.stage_filter.count() - 1, stage_definition(stage), Qt.ItemDataRole.ToolTipRole
-            )
+        add_stage_items(self.stage_filter, ALL_STAGES)
 
         self.temperature_filter = QComboBox()
         self.temperature_filter.setObjectName("temperatureFilter")
         self.temperature_filter.addItem(self.tr("Any temperature"), None)
-        for temperature in (Temperature.HOT, Temperature.WARM, Temperature.COLD):
-            self.temperature_filter.addItem(temperature_label(temperature), temperature)
+        add_temperature_items(
+            self.temperature_filter, (Temperature.HOT, Temperature.WARM, Temperature.COLD)
+        )
 
         self.source_filter = QComboBox()
         self.source_filter.setObjectName("sourceFilter")
