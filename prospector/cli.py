@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from prospector.domain.query import ContactQuery, SortKey
 from prospector.domain.stages import Stage, Temperature
 from prospector.errors import UserFacingError
 from prospector.logging_setup import configure_logging
+from prospector.services.imports import DuplicatePolicy, ImportRequest
+from prospector.services.sources import SOURCE_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     contacts.add_argument("--offset", type=int, default=0)
 
     commands.add_parser("sample", parents=[common], help="load the bundled sample list")
+
+    imp = commands.add_parser("import", parents=[common], help="import a lead list (xlsx, csv…)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--source", help="the list's name (default: the file name)")
+    imp.add_argument("--kind", default="purchased_list", choices=list(SOURCE_KINDS))
+    imp.add_argument("--vendor")
+    imp.add_argument("--cost", type=float, help="what the list cost, e.g. 250.00")
+    imp.add_argument("--currency", default=None)
+    imp.add_argument("--sheet", help="the sheet to read (default: the first)")
+    imp.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
+    imp.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    imp.add_argument(
+        "--duplicates",
+        choices=[p.value for p in DuplicatePolicy],
+        default=DuplicatePolicy.MERGE.value,
+        help="merge: fill gaps of the existing contact; skip; import: add anyway",
+    )
     return parser
 
 
@@ -112,6 +132,40 @@ def _cmd_contacts(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
     return 0
 
 
+def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    request = ImportRequest(
+        path=args.file,
+        source_name=args.source or args.file.stem,
+        source_kind=args.kind,
+        vendor=args.vendor,
+        cost_cents=round(args.cost * 100) if args.cost is not None else None,
+        currency=args.currency,
+        sheet=args.sheet,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        duplicates=DuplicatePolicy(args.duplicates),
+    )
+    last = deque(ws.imports.run_import(request), maxlen=1)[0]  # the final report
+    data = {
+        "status": last.status,
+        "rows_read": last.rows_read,
+        "imported": last.imported,
+        "merged": last.merged,
+        "skipped": last.skipped,
+        "rejected": last.rejected,
+        "problems": [{"row": p.row, "problem": p.code, "value": p.detail} for p in last.problems],
+    }
+    text = (
+        f"Read {last.rows_read:,} rows: {last.imported:,} imported, {last.merged:,} merged "
+        f"into existing contacts, {last.skipped:,} skipped, {last.rejected:,} rejected."
+    )
+    if last.problems:
+        text += f"\n{len(last.problems):,} values need a look, e.g.:"
+        text += "".join(f"\n  row {p.row}: {p.code} ({p.detail})" for p in last.problems[:10])
+    _emit(data, as_json, text)
+    return 0
+
+
 def _cmd_sample(ws: Any, as_json: bool) -> int:
     added = ws.sample_list.load()
     text = f"Loaded {added} sample contacts." if added else "The sample list is already loaded."
@@ -142,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_info(ws, as_json)
         if args.command == "contacts":
             return _cmd_contacts(ws, args, as_json)
+        if args.command == "import":
+            return _cmd_import(ws, args, as_json)
         return _cmd_sample(ws, as_json)
     except UserFacingError as exc:
         _fail(exc, as_json)

@@ -13,9 +13,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from uuid import UUID
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from prospector.domain.phones import to_e164
 from prospector.domain.stages import Stage, Temperature
 from prospector.errors import ValidationError
 
@@ -122,9 +122,11 @@ _SPACES = re.compile(r"\s+")
 
 def tidy(value: str | None) -> str | None:
     """Trim, fold runs of white space and newlines to one space; empty becomes None."""
-    if value is None:
+    if not value:
         return None
-    value = _SPACES.sub(" ", value).strip()
+    value = value.strip()
+    if "  " in value or "\n" in value or "\t" in value or "\r" in value or "\xa0" in value:
+        value = _SPACES.sub(" ", value)
     return value or None
 
 
@@ -134,13 +136,7 @@ def normalize_phone(typed: str, default_region: str) -> str | None:
 
     Cached: purchased lists repeat switchboard numbers many times.
     """
-    try:
-        parsed = phonenumbers.parse(typed, default_region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return to_e164(typed, default_region)
 
 
 _PLAIN_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")

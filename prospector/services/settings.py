@@ -24,6 +24,11 @@ class SettingsService:
         self._sessions = sessions
         self._default_country: str | None = None
 
+    def chosen_default_country(self) -> str | None:
+        """The country the office set, or None when only the locale's guess is known."""
+        with self._sessions() as session:
+            return SettingsRepository(session).get(DEFAULT_COUNTRY_KEY)
+
     def default_country(self) -> str:
         """The region used to read phone numbers typed without a country code."""
         if self._default_country is None:

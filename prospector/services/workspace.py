@@ -8,6 +8,7 @@ from pathlib import Path
 from prospector.domain.clock import Clock, system_clock
 from prospector.paths import backup_dir_for, default_db_path
 from prospector.services.contacts import ContactService
+from prospector.services.imports import ImportService
 from prospector.services.sample_list import SampleListService
 from prospector.services.settings import SettingsService
 from prospector.services.sources import SourceService
@@ -21,6 +22,7 @@ class Workspace:
     contacts: ContactService
     sources: SourceService
     sample_list: SampleListService
+    imports: ImportService
 
     @property
     def path(self) -> Path:
@@ -59,4 +61,5 @@ def open_workspace(
         contacts=ContactService(sessions, settings, clock),
         sources=SourceService(sessions, clock),
         sample_list=SampleListService(sessions, settings, clock),
+        imports=ImportService(sessions, settings, clock),
     )

@@ -7,6 +7,7 @@ type-ahead query over a million contacts in about a millisecond; LIKE would scan
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, column, select, table, text
+from sqlalchemy.orm import Session
 
 FTS = table("contacts_fts", column("rowid"))
 
@@ -24,3 +25,31 @@ def fts_match(terms: list[str]) -> ColumnElement[bool]:
 def contact_ids_matching(id_column: ColumnElement[int], terms: list[str]) -> ColumnElement[bool]:
     """A condition on ``id_column`` keeping contacts whose indexed text matches all ``terms``."""
     return id_column.in_(select(FTS.c.rowid).where(fts_match(terms)))
+
+
+def defer_indexing_from(session: Session, first_id: int) -> None:
+    """Leave contacts from ``first_id`` on out of the index until ``index_deferred``.
+
+    For this transaction's bulk insert: the triggers skip those rows, whatever happens to them.
+    """
+    session.execute(
+        text("UPDATE search_sync SET unindexed_from = :first_id WHERE id = 1"),
+        {"first_id": first_id},
+    )
+
+
+def index_deferred(session: Session) -> None:
+    """Index the deferred contacts in one statement and let the triggers take over again.
+
+    The same expression as the triggers', so a later edit or delete finds exactly this text.
+    """
+    session.execute(
+        text(
+            "INSERT INTO contacts_fts(rowid, name, company, email, city, phones) "
+            "SELECT id, coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || "
+            "coalesce(full_name, ''), company, email, city, phone_digits FROM contacts "
+            "WHERE id >= (SELECT unindexed_from FROM search_sync WHERE id = 1) "
+            "AND (SELECT unindexed_from FROM search_sync WHERE id = 1) > 0"
+        )
+    )
+    session.execute(text("UPDATE search_sync SET unindexed_from = 0 WHERE id = 1"))

@@ -64,9 +64,10 @@ def test_an_older_database_is_copied_before_the_upgrade(tmp_path: Path, monkeypa
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO settings(key, value) VALUES ('marker', '{\"v\": 1}')"))
     # Pretend the file is one revision behind a newer head the package now ships.
+    today = migrate.SCHEMA_HEAD
     monkeypatch.setattr(migrate, "SCHEMA_HEAD", "9999_future")
     monkeypatch.setattr(migrate, "head_revision", lambda: "9999_future")
-    monkeypatch.setattr(migrate, "known_revisions", lambda: {"0001_initial", "9999_future"})
+    monkeypatch.setattr(migrate, "known_revisions", lambda: {today, "9999_future"})
     monkeypatch.setattr(command, "upgrade", lambda cfg, rev: None)
     copy = migrate.upgrade_database(engine, path, backup_dir=tmp_path / "backups")
     assert copy is not None and Path(copy).is_file()

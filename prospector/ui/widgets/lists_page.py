@@ -25,6 +25,7 @@ class ListsPage(QWidget):
     """A small snapshot table: there are tens of lists, not millions."""
 
     show_contacts_requested = Signal(int)  # source id
+    import_requested = Signal()
 
     def __init__(self, sources: SourceService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,12 +73,19 @@ class ListsPage(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
         self.empty_label = QLabel(
-            self.tr("No lists yet. Contacts you add by hand belong to no list.")
+            self.tr(
+                "No lists yet. Import a list from Excel or CSV; contacts you add by hand "
+                "belong to no list."
+            )
         )
         self.empty_label.setStyleSheet("color: #777; padding: 12px;")
         self.show_button = QPushButton(self.tr("Show contacts"))
         self.show_button.setObjectName("showListContacts")
+        self.import_button = QPushButton(self.tr("Import a list…"))
+        self.import_button.setObjectName("importList")
+        self.import_button.clicked.connect(self.import_requested)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
         buttons.addStretch(1)
         buttons.addWidget(self.show_button)
 

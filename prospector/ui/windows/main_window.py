@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
@@ -27,6 +28,7 @@ from prospector.ui.errors import show_error
 from prospector.ui.tasks import IterTask, TaskRunner
 from prospector.ui.widgets.contacts_page import ContactsPage
 from prospector.ui.widgets.lists_page import ListsPage
+from prospector.ui.windows.import_wizard import ImportWizard
 
 SAMPLE_DECLINED_KEY = "first_run/sample_declined"
 
@@ -118,6 +120,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.import_action = QAction(self.tr("Import a list…"), self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        file_menu.addAction(self.import_action)
         self.load_sample_action = QAction(self.tr("Load sample list"), self)
         file_menu.addAction(self.load_sample_action)
         file_menu.addSeparator()
@@ -142,6 +147,8 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.load_sample_button.clicked.connect(self.load_sample_list)
         self.load_sample_action.triggered.connect(self.load_sample_list)
+        self.import_action.triggered.connect(lambda: self.open_import_wizard())
+        self.lists_page.import_requested.connect(lambda: self.open_import_wizard())
         self.decline_sample_button.clicked.connect(self._on_decline_sample)
         self.new_contact_action.triggered.connect(self._on_new_contact)
         self.find_action.triggered.connect(self._on_find)
@@ -164,6 +171,19 @@ class MainWindow(QMainWindow):
         self.lists_page.refresh()
         self._update_welcome()
         self.show_page("contacts")
+
+    def open_import_wizard(self, path: Path | None = None) -> ImportWizard:
+        """Open the import wizard (not modal: the rep can look at contacts meanwhile)."""
+        wizard = ImportWizard(self._ws.imports, self._tasks, self, path)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.import_finished.connect(self._on_import_finished)
+        wizard.show()
+        return wizard
+
+    def _on_import_finished(self, result: object) -> None:
+        self.contacts_page.refresh()
+        self.lists_page.refresh()
+        self._update_welcome()
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About Prospector"), self.about_text())

@@ -1,0 +1,1 @@
+"""Reading lead lists: file detection, readers that stream rows, mapping and cleaning."""

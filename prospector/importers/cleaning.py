@@ -1,0 +1,213 @@
+"""Turn one row of a list into a contact, listing the row's problems rather than hiding them.
+
+An import keeps what the file says: a phone that cannot be read stays as typed (without its
+E.164 form) and the row notes "phone not valid"; a row is rejected only when nothing in it can
+identify a person or a company.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from prospector.domain.contacts import (
+    CleanContact,
+    ContactFields,
+    normalize_email,
+    normalize_phone,
+    phone_digits,
+    tidy,
+)
+from prospector.domain.regions import region_for_country
+from prospector.importers.mapping import ColumnMapping, Target
+from prospector.importers.rows import CellValue, RawRow, cell_text
+from prospector.importers.table import Column
+
+_TEXT_TARGETS = (
+    Target.FIRST_NAME,
+    Target.LAST_NAME,
+    Target.FULL_NAME,
+    Target.COMPANY,
+    Target.TITLE,
+    Target.PHONE,
+    Target.MOBILE,
+    Target.EMAIL,
+    Target.WEBSITE,
+    Target.ADDRESS,
+    Target.CITY,
+    Target.POSTAL_CODE,
+    Target.COUNTRY,
+)
+_DATE = re.compile(r"^\s*(\d{1,4})[./\-](\d{1,2})[./\-](\d{1,4})\s*$")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    code: str  # stable: 'phone.invalid', 'email.invalid', 'date.ambiguous', 'row.no_identity'
+    detail: str
+
+
+@dataclass(frozen=True)
+class CleanedRow:
+    row: int
+    contact: CleanContact | None  # None: rejected
+    problems: tuple[RowProblem, ...]
+
+
+def detect_date_order(values: Iterable[str]) -> str | None:
+    """'dmy' or 'mdy' when some value proves it (a part over 12), else None."""
+    for value in values:
+        match = _DATE.match(value)
+        if not match or len(match.group(1)) == 4:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        if first > 12 >= second:
+            return "dmy"
+        if second > 12 >= first:
+            return "mdy"
+    return None
+
+
+def parse_date(value: CellValue, order: str) -> tuple[date | None, bool]:
+    """(date, ambiguous). Excel dates come typed; text dates are read in the column's order."""
+    if isinstance(value, datetime):
+        return value.date(), False
+    if isinstance(value, date):
+        return value, False
+    match = _DATE.match(cell_text(value))
+    if not match:
+        return None, False
+    a, b, c = match.groups()
+    try:
+        if len(a) == 4:
+            return date(int(a), int(b), int(c)), False
+        first, second, year = int(a), int(b), int(c)
+        if year < 100:
+            year += 1900 if year > 30 else 2000
+        ambiguous = first <= 12 and second <= 12 and first != second
+        day, month = (first, second) if order == "dmy" else (second, first)
+        return date(year, month, day), ambiguous
+    except ValueError:
+        return None, False
+
+
+_WORD_START = re.compile(r"(^|[\s\-'’])(\w)", re.UNICODE)
+
+
+def sensible_case(value: str | None) -> str | None:
+    """'LEFÈVRE' -> 'Lefèvre', 'jean-luc' -> 'Jean-Luc'; mixed case is left as typed."""
+    if not value or not (value.isupper() or value.islower()) or len(value) < 2:
+        return value
+    lowered = value.lower()
+    return _WORD_START.sub(lambda m: m.group(1) + m.group(2).upper(), lowered)
+
+
+class RowCleaner:
+    """Cleans rows of one table under one mapping; caches make repeated values cheap."""
+
+    def __init__(
+        self,
+        columns: list[Column],
+        mapping: ColumnMapping,
+        default_region: str,
+        *,
+        source_id: int | None = None,
+        do_not_call: frozenset[str] = frozenset(),
+    ) -> None:
+        self._default_region = default_region
+        self._source_id = source_id
+        self._do_not_call = do_not_call
+        self._split = mapping.split_full_name
+        self._targets: dict[Target, int] = {}
+        self._custom: list[tuple[int, str]] = []
+        for column in columns:
+            target = mapping.target_of(column.name)
+            if target is None:
+                self._custom.append((column.index, column.name))
+            elif target != Target.IGNORE and target not in self._targets:
+                self._targets[target] = column.index
+        birthday = self._targets.get(Target.BIRTHDAY)
+        samples = columns[birthday].samples if birthday is not None else ()
+        month_first = default_region in ("US", "CA", "PH")
+        self._date_order = detect_date_order(samples) or ("mdy" if month_first else "dmy")
+
+    def clean(self, raw: RawRow) -> CleanedRow:
+        cells = raw.cells
+        problems: list[RowProblem] = []
+
+        def text(target: Target) -> str | None:
+            index = self._targets.get(target)
+            if index is None or index >= len(cells):
+                return None
+            return tidy(cell_text(cells[index]))
+
+        values = {t.value: text(t) for t in _TEXT_TARGETS}
+        for name in ("first_name", "last_name", "full_name", "city"):
+            values[name] = sensible_case(values[name])
+        if (
+            self._split
+            and values["full_name"]
+            and not (values["first_name"] or values["last_name"])
+        ):
+            parts = values["full_name"].rsplit(" ", 1)
+            if len(parts) == 2:
+                values["first_name"], values["last_name"] = parts
+
+        region = region_for_country(values["country"], self._default_region)
+        e164: dict[str, str | None] = {}
+        for name in ("phone", "mobile"):
+            typed = values[name]
+            e164[name] = normalize_phone(typed, region) if typed else None
+            if typed and e164[name] is None:
+                problems.append(RowProblem(raw.number, f"{name}.invalid", typed))
+        email_norm = None
+        if values["email"]:
+            email_norm = normalize_email(values["email"])
+            if email_norm is None:
+                problems.append(RowProblem(raw.number, "email.invalid", values["email"]))
+
+        birthday = None
+        index = self._targets.get(Target.BIRTHDAY)
+        if index is not None and index < len(cells) and cell_text(cells[index]).strip():
+            birthday, ambiguous = parse_date(cells[index], self._date_order)
+            shown = cell_text(cells[index])
+            if birthday is None:
+                problems.append(RowProblem(raw.number, "date.invalid", shown))
+            elif ambiguous:
+                problems.append(RowProblem(raw.number, "date.ambiguous", shown))
+
+        custom = {}
+        for column_index, name in self._custom:
+            if column_index < len(cells):
+                value = cell_text(cells[column_index]).strip()
+                if value:
+                    custom[name] = value
+
+        identity = ("first_name", "last_name", "full_name", "company", "email", "phone", "mobile")
+        if not any(values[n] for n in identity):
+            problems.append(RowProblem(raw.number, "row.no_identity", ""))
+            return CleanedRow(raw.number, None, tuple(problems))
+
+        listed_dnc = bool(
+            self._do_not_call & {v for v in (email_norm, e164["phone"], e164["mobile"]) if v}
+        )
+        fields = ContactFields(
+            **values,
+            birthday=birthday,
+            source_id=self._source_id,
+            custom_fields=custom,
+            do_not_call=listed_dnc,
+        )
+        contact = CleanContact(
+            fields=fields,
+            phone_e164=e164["phone"],
+            mobile_e164=e164["mobile"],
+            email_normalized=email_norm,
+            phone_digits=phone_digits(
+                values["phone"], e164["phone"], values["mobile"], e164["mobile"]
+            ),
+        )
+        return CleanedRow(raw.number, contact, tuple(problems))

@@ -1,0 +1,109 @@
+"""Stream a CSV/TSV/TXT list: detected encoding and delimiter, strict quotes, bounded fields.
+
+The default csv reader silently swallows the rest of a file after an unterminated quote; with
+``strict=True`` it fails instead, and we say which row opened the quote. Values stay text:
+leading zeros and '+' are kept, nothing is turned into a number here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from prospector.errors import UserFacingError
+from prospector.importers.rows import RawRow, ReadProgress
+from prospector.importers.text_decoding import SAMPLE_BYTES, guess_text
+
+MAX_FIELD = 1024 * 1024
+csv.field_size_limit(MAX_FIELD)
+
+# A text cell we exported with a protective apostrophe ("'=SUM(…)"): give back the exact text.
+_PROTECTED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+class CsvFileError(UserFacingError):
+    """A text file that cannot be read as a list as a whole (nothing is imported)."""
+
+    code = "import.csv"
+
+    def __init__(self, path: Path, problem: str, row: int = 0, detail: str = "") -> None:
+        super().__init__(f"{path}: {problem} at row {row}: {detail}")
+        self.path, self.problem, self.row, self.detail = path, problem, row, detail
+
+    def user_message(self) -> str:
+        if self.problem == "open_quote":
+            return (
+                f'Row {self.row} opens a quote (") that never closes, so the rest of the file '
+                "cannot be read safely. Nothing was imported. Fix that row in a text editor "
+                "or in Excel, save, and import again."
+            )
+        if self.problem == "encoding":
+            return (
+                "This file's characters could not be read with the chosen encoding. Choose "
+                "another encoding in the preview (e.g. Windows-1252 or UTF-8) and try again."
+            )
+        return (
+            f"Row {self.row} of this file could not be read ({self.detail}). Nothing was imported."
+        )
+
+
+class CsvRows:
+    """Rows of a delimited text file; the encoding and delimiter are guessed unless given."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        self.path = path
+        with path.open("rb") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+        guess = guess_text(sample, encoding, region)
+        self.encoding = encoding or guess.encoding
+        self.delimiter = delimiter or guess.delimiter
+        self.reason = "your choice" if encoding else guess.reason
+        self._size = path.stat().st_size
+        self._raw: io.BufferedReader | None = None
+
+    def describe(self) -> str:
+        names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+        return f"text, {self.encoding}, {names.get(self.delimiter, self.delimiter)}-separated"
+
+    def progress(self) -> ReadProgress:
+        done = self._raw.tell() if self._raw is not None and not self._raw.closed else 0
+        return ReadProgress(done=done, total=self._size)
+
+    def rows(self) -> Iterator[RawRow]:
+        """Every record with the line it starts on; raises CsvFileError on a broken quote."""
+        with self.path.open("rb") as raw:
+            self._raw = raw
+            text = io.TextIOWrapper(raw, encoding=self.encoding, newline="", errors="strict")
+            reader = csv.reader(text, delimiter=self.delimiter, strict=True)
+            start = 1
+            try:
+                for record in reader:
+                    cells = tuple(_clean_cell(value) for value in record)
+                    yield RawRow(number=start, cells=cells)
+                    start = reader.line_num + 1
+            except csv.Error as exc:
+                problem = "open_quote" if "end of data" in str(exc) or "EOF" in str(exc) else "row"
+                raise CsvFileError(self.path, problem, start, str(exc)) from exc
+            except UnicodeDecodeError as exc:
+                raise CsvFileError(self.path, "encoding", start, str(exc)) from exc
+
+
+def _clean_cell(value: str) -> str:
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if "\r" in value:
+        value = _NEWLINES.sub("\n", value)
+    if value.startswith("'") and _PROTECTED_FORMULA.match(value):
+        value = value[1:]
+    return value

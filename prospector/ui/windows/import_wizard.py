@@ -1,0 +1,597 @@
+"""The import wizard: pick a file, check how it reads, map its columns, name the list, import.
+
+Reading and importing happen in the services; this window only asks and shows. The import runs
+on a worker thread with a progress bar and a Cancel button; Cancel leaves the database as it
+was, because the whole import is one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from prospector.errors import UserFacingError
+from prospector.services.imports import (
+    ColumnMapping,
+    DuplicatePolicy,
+    ImportPreview,
+    ImportProgress,
+    ImportRequest,
+    ImportService,
+    Target,
+)
+from prospector.services.sources import SOURCE_KINDS
+from prospector.ui.errors import message_for
+from prospector.ui.labels import source_kind_label
+from prospector.ui.tasks import IterTask, TaskRunner
+
+FILE_FILTER = "Lead lists (*.xlsx *.xlsm *.xls *.xlsb *.ods *.csv *.tsv *.txt);;All files (*)"
+ENCODINGS = (
+    ("utf_8", "Unicode (UTF-8)"),
+    ("utf_8_sig", "Unicode (UTF-8 with BOM)"),
+    ("utf_16", "Unicode (UTF-16, Excel 'Unicode text')"),
+    ("cp1252", "Western European (Windows-1252)"),
+    ("cp1250", "Central European (Windows-1250)"),
+    ("cp1251", "Cyrillic (Windows-1251)"),
+)
+DELIMITERS = ((",", "Comma ,"), (";", "Semicolon ;"), ("\t", "Tab"), ("|", "Vertical bar |"))
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+KEEP_AS_EXTRA = "__extra__"
+
+
+def _target_labels() -> list[tuple[str, str]]:
+    return [
+        (Target.FIRST_NAME, "First name"),
+        (Target.LAST_NAME, "Last name"),
+        (Target.FULL_NAME, "Full name"),
+        (Target.COMPANY, "Company"),
+        (Target.TITLE, "Job title"),
+        (Target.PHONE, "Phone"),
+        (Target.MOBILE, "Mobile"),
+        (Target.EMAIL, "Email"),
+        (Target.WEBSITE, "Website"),
+        (Target.ADDRESS, "Address"),
+        (Target.POSTAL_CODE, "Postal code"),
+        (Target.CITY, "City"),
+        (Target.COUNTRY, "Country"),
+        (Target.BIRTHDAY, "Birthday"),
+    ]
+
+
+class ImportWizard(QWizard):
+    """One import, start to finish."""
+
+    import_finished = Signal(object)  # the final ImportProgress
+
+    def __init__(
+        self,
+        imports: ImportService,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        path: Path | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.imports = imports
+        self.tasks = tasks
+        self.preview: ImportPreview | None = None
+        self.setWindowTitle(self.tr("Import a lead list"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.resize(900, 620)
+        self.file_page = FilePage(self, path)
+        self.read_page = ReadPage(self)
+        self.mapping_page = MappingPage(self)
+        self.list_page = ListPage(self)
+        self.run_page = RunPage(self)
+        for page in (
+            self.file_page,
+            self.read_page,
+            self.mapping_page,
+            self.list_page,
+            self.run_page,
+        ):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Import"))
+
+    def load_preview(self, **options: str | None) -> bool:
+        """Read the chosen file's start; on a problem say so on the page and stay there."""
+        path = Path(self.file_page.path_edit.text().strip())
+        try:
+            self.preview = self.imports.preview(path, **options)  # type: ignore[arg-type]
+        except UserFacingError as exc:
+            self.file_page.show_problem(message_for(exc)[1])
+            return False
+        except OSError as exc:
+            self.file_page.show_problem(
+                self.tr(
+                    "The file could not be opened ({detail}). Check it still exists and "
+                    "is not open in another program."
+                ).format(detail=exc.strerror or exc)
+            )
+            return False
+        self.file_page.show_problem("")
+        return True
+
+    def request(self) -> ImportRequest:
+        assert self.preview is not None
+        page = self.list_page
+        cost = page.cost.value()
+        return ImportRequest(
+            path=Path(self.file_page.path_edit.text().strip()),
+            source_name=page.name.text().strip(),
+            source_kind=page.kind.currentData(),
+            vendor=page.vendor.text().strip() or None,
+            cost_cents=round(cost * 100) if cost > 0 else None,
+            currency=page.currency.text().strip().upper() or None,
+            sheet=self.read_page.sheet.currentText() or None if self.preview.sheets else None,
+            encoding=self.preview.encoding,
+            delimiter=self.preview.delimiter,
+            mapping=self.mapping_page.mapping(),
+            duplicates=DuplicatePolicy(page.duplicates.checkedButton().property("policy")),
+        )
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard, path: Path | None) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle(self.tr("Choose the list to import"))
+        self.setSubTitle(
+            self.tr("Excel (.xlsx, .xls), OpenDocument (.ods) or a text file (.csv, .txt).")
+        )
+        self.path_edit = QLineEdit(str(path) if path else "")
+        self.path_edit.setObjectName("importPath")
+        self.path_edit.setPlaceholderText(self.tr("The file your vendor or colleague sent"))
+        browse = QPushButton(self.tr("Browse…"))
+        browse.clicked.connect(self._on_browse)
+        self.problem = QLabel()
+        self.problem.setObjectName("importProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(
+            "QLabel { color: #8b1a1a; background: #fdecea; border: 1px solid #f5c6c0;"
+            " border-radius: 4px; padding: 8px; }"
+        )
+        self.problem.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.problem)
+        layout.addStretch(1)
+        self.path_edit.textChanged.connect(self.completeChanged)
+
+    def _on_browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Choose a lead list"), self.path_edit.text(), FILE_FILTER
+        )
+        if name:
+            self.path_edit.setText(name)
+
+    def show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def isComplete(self) -> bool:
+        return bool(self.path_edit.text().strip())
+
+    def validatePage(self) -> bool:
+        return self._wizard.load_preview()
+
+
+class ReadPage(QWizardPage):
+    """How the file was read, with the first rows, and the choices to read it otherwise."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle(self.tr("Check that the list reads correctly"))
+        self.setSubTitle(self.tr("If letters look wrong (Ã©, Ä, ?), choose another encoding."))
+        self.described = QLabel()
+        self.encoding = QComboBox()
+        self.encoding.setObjectName("importEncoding")
+        for code, label in ENCODINGS:
+            self.encoding.addItem(self.tr(label), code)
+        self.delimiter = QComboBox()
+        self.delimiter.setObjectName("importDelimiter")
+        for code, label in DELIMITERS:
+            self.delimiter.addItem(self.tr(label), code)
+        self.sheet = QComboBox()
+        self.sheet.setObjectName("importSheet")
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(True)
+        form = QFormLayout()
+        form.addRow(self.tr("Read as:"), self.described)
+        self._encoding_row = (QLabel(self.tr("Encoding:")), self.encoding)
+        self._delimiter_row = (QLabel(self.tr("Columns separated by:")), self.delimiter)
+        self._sheet_row = (QLabel(self.tr("Sheet:")), self.sheet)
+        for label, field in (self._encoding_row, self._delimiter_row, self._sheet_row):
+            form.addRow(label, field)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.table, 1)
+        self.encoding.activated.connect(self._reread)
+        self.delimiter.activated.connect(self._reread)
+        self.sheet.activated.connect(self._reread)
+
+    def initializePage(self) -> None:
+        self._show()
+
+    def _reread(self) -> None:
+        preview = self._wizard.preview
+        assert preview is not None
+        if preview.sheets:
+            self._wizard.load_preview(sheet=self.sheet.currentText())
+        else:
+            self._wizard.load_preview(
+                encoding=self.encoding.currentData(), delimiter=self.delimiter.currentData()
+            )
+        self._show()
+
+    def _show(self) -> None:
+        preview = self._wizard.preview
+        assert preview is not None
+        is_text = not preview.sheets
+        if is_text:
+            how = self.tr("Text file, {encoding}, columns separated by {delimiter}").format(
+                encoding=self.tr(dict(ENCODINGS).get(preview.encoding or "", preview.encoding)),
+                delimiter=self.tr(DELIMITER_NAMES.get(preview.delimiter or "", "?")),
+            )
+        else:
+            how = self.tr("Workbook, sheet '{sheet}'").format(
+                sheet=self.sheet.currentText() or preview.sheets[0]
+            )
+        self.described.setText(
+            self.tr("{how}; the column headers are on row {row}.").format(
+                how=how, row=preview.header_row
+            )
+        )
+        for label, field in (self._encoding_row, self._delimiter_row):
+            label.setVisible(is_text)
+            field.setVisible(is_text)
+        self._sheet_row[0].setVisible(not is_text)
+        self._sheet_row[1].setVisible(not is_text)
+        if is_text:
+            self.encoding.setCurrentIndex(max(self.encoding.findData(preview.encoding), 0))
+            self.delimiter.setCurrentIndex(max(self.delimiter.findData(preview.delimiter), 0))
+        else:
+            current = self.sheet.currentText()
+            self.sheet.clear()
+            self.sheet.addItems(preview.sheets)
+            self.sheet.setCurrentText(current or preview.sheets[0])
+        columns = preview.columns
+        rows = [c.samples for c in columns]
+        depth = max((len(r) for r in rows), default=0)
+        self.table.setColumnCount(len(columns))
+        self.table.setHorizontalHeaderLabels([c.name for c in columns])
+        self.table.setRowCount(depth)
+        for col, samples in enumerate(rows):
+            for row, value in enumerate(samples):
+                self.table.setItem(row, col, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+
+
+class MappingPage(QWizardPage):
+    """One line per column: its header, some of its values, and where it goes."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle(self.tr("Match the columns to contact fields"))
+        self.setSubTitle(
+            self.tr(
+                "Columns kept as extra fields are shown on the contact, so nothing in the "
+                "file is lost."
+            )
+        )
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("mappingTable")
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Column in the file"), self.tr("Values in it"), self.tr("Goes into")]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.split = QCheckBox(self.tr("Split a full name into first and last name"))
+        self.split.setChecked(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.split)
+        self.combos: dict[str, QComboBox] = {}
+
+    def initializePage(self) -> None:
+        preview = self._wizard.preview
+        assert preview is not None
+        self.combos.clear()
+        self.table.setRowCount(len(preview.columns))
+        for row, column in enumerate(preview.columns):
+            self.table.setItem(row, 0, QTableWidgetItem(column.name))
+            samples = QTableWidgetItem("  ·  ".join(column.samples))
+            samples.setToolTip("\n".join(column.samples))
+            self.table.setItem(row, 1, samples)
+            combo = QComboBox()
+            combo.addItem(self.tr("Keep as extra field"), KEEP_AS_EXTRA)
+            for target, label in _target_labels():
+                combo.addItem(self.tr(label), target.value)
+            combo.addItem(self.tr("Don't import"), Target.IGNORE.value)
+            guessed = preview.mapping.target_of(column.name)
+            combo.setCurrentIndex(max(combo.findData(guessed.value if guessed else None), 0))
+            self.table.setCellWidget(row, 2, combo)
+            self.combos[column.name] = combo
+        self.split.setChecked(preview.mapping.split_full_name)
+
+    def mapping(self) -> ColumnMapping:
+        fields = {
+            name: Target(combo.currentData())
+            for name, combo in self.combos.items()
+            if combo.currentData() != KEEP_AS_EXTRA
+        }
+        return ColumnMapping(fields=fields, split_full_name=self.split.isChecked())
+
+    def validatePage(self) -> bool:
+        chosen = [
+            Target(c.currentData())
+            for c in self.combos.values()
+            if c.currentData() not in (KEEP_AS_EXTRA, Target.IGNORE.value)
+        ]
+        doubles = {t for t in chosen if chosen.count(t) > 1}
+        if doubles:
+            labels = dict(_target_labels())
+            self.setSubTitle(
+                self.tr(
+                    "Two columns go into the same field ({fields}). Choose one, and keep "
+                    "the other as an extra field."
+                ).format(fields=", ".join(self.tr(labels[t]) for t in doubles))
+            )
+            return False
+        return True
+
+
+class ListPage(QWizardPage):
+    """Which list these contacts belong to, what it cost, and what to do with duplicates."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle(self.tr("Name the list"))
+        self.setSubTitle(self.tr("Reports compare lists by what they cost and what they brought."))
+        self.name = QLineEdit()
+        self.name.setObjectName("listName")
+        self.kind = QComboBox()
+        for kind in SOURCE_KINDS:
+            self.kind.addItem(source_kind_label(kind), kind)
+        self.vendor = QLineEdit()
+        self.cost = QDoubleSpinBox()
+        self.cost.setRange(0, 10_000_000)
+        self.cost.setDecimals(2)
+        self.cost.setSpecialValueText(self.tr("not known"))
+        self.currency = QLineEdit("EUR")
+        self.currency.setMaxLength(3)
+        self.currency.setFixedWidth(60)
+        cost_row = QHBoxLayout()
+        cost_row.addWidget(self.cost)
+        cost_row.addWidget(self.currency)
+        cost_row.addStretch(1)
+        self.duplicates = QButtonGroup(self)
+        choices = QVBoxLayout()
+        for policy, label in (
+            (
+                DuplicatePolicy.MERGE,
+                "Merge: fill in what the contact we have is missing (nothing is overwritten)",
+            ),
+            (DuplicatePolicy.SKIP, "Skip: keep the contact we have, drop the new row"),
+            (DuplicatePolicy.IMPORT, "Import anyway as a new contact"),
+        ):
+            button = QRadioButton(self.tr(label))
+            button.setProperty("policy", policy.value)
+            button.setChecked(policy == DuplicatePolicy.MERGE)
+            self.duplicates.addButton(button)
+            choices.addWidget(button)
+        form = QFormLayout(self)
+        form.addRow(self.tr("List name:"), self.name)
+        form.addRow(self.tr("Kind:"), self.kind)
+        form.addRow(self.tr("Vendor:"), self.vendor)
+        form.addRow(self.tr("What it cost:"), cost_row)
+        form.addRow(self.tr("Same email or phone as a contact you have:"), choices)
+        self.name.textChanged.connect(self.completeChanged)
+        self.setCommitPage(True)
+
+    def initializePage(self) -> None:
+        if not self.name.text():
+            self.name.setText(Path(self._wizard.file_page.path_edit.text()).stem)
+
+    def isComplete(self) -> bool:
+        return bool(self.name.text().strip())
+
+
+class RunPage(QWizardPage):
+    """Runs the import with a progress bar and Cancel, then shows the report."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self._task: IterTask | None = None
+        self.result: ImportProgress | None = None
+        self.setTitle(self.tr("Importing"))
+        self.status = QLabel()
+        self.status.setObjectName("importStatus")
+        self.status.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.cancel_button = QPushButton(self.tr("Cancel import"))
+        self.cancel_button.setObjectName("cancelImport")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.problems = QTableWidget(0, 3)
+        self.problems.setObjectName("importProblems")
+        self.problems.setHorizontalHeaderLabels(
+            [self.tr("Row"), self.tr("What to check"), self.tr("Value")]
+        )
+        self.problems.verticalHeader().setVisible(False)
+        self.problems.horizontalHeader().setStretchLastSection(True)
+        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problems.hide()
+        self.save_problems = QPushButton(self.tr("Save these rows as CSV…"))
+        self.save_problems.setObjectName("saveProblems")
+        self.save_problems.clicked.connect(self._on_save_problems)
+        self.save_problems.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.bar)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        layout.addLayout(buttons)
+        layout.addWidget(self.problems, 1)
+        layout.addWidget(self.save_problems, 0, Qt.AlignmentFlag.AlignRight)
+
+    def initializePage(self) -> None:
+        request = self._wizard.request()
+        imports = self._wizard.imports
+
+        def steps(should_stop: Callable[[], bool]) -> Iterator[ImportProgress]:
+            return imports.run_import(request, should_stop=should_stop)
+
+        self.status.setText(self.tr("Reading {name}…").format(name=request.path.name))
+        self._task = self._wizard.tasks.start(steps)
+        self._task.signals.progressed.connect(self._on_progress)
+        self._task.signals.finished.connect(self._on_finished)
+        self._task.signals.failed.connect(self._on_failed)
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self.cancel_button.setEnabled(False)
+            self.status.setText(self.tr("Cancelling… nothing from this import will be kept."))
+            self._task.cancel()
+
+    def isComplete(self) -> bool:
+        return self.result is not None or self._failed
+
+    _failed = False
+
+    def _on_progress(self, step: ImportProgress) -> None:
+        if step.finished:
+            return
+        if step.fraction is not None:
+            self.bar.setValue(int(step.fraction * 1000))
+        left = ""
+        if step.fraction and step.fraction > 0.02 and step.rows_per_s > 0:
+            remaining = step.rows_read / step.fraction - step.rows_read
+            left = self.tr(", about {s} s left").format(s=max(int(remaining / step.rows_per_s), 1))
+        self.status.setText(
+            self.tr("{n} rows read ({rate} rows a second{left})").format(
+                n=f"{step.rows_read:,}", rate=f"{step.rows_per_s:,.0f}", left=left
+            )
+        )
+
+    def _on_finished(self, result: ImportProgress) -> None:
+        self.result = result
+        self.cancel_button.hide()
+        self.bar.setValue(1000)
+        if result.status == "cancelled":
+            self.status.setText(
+                self.tr("The import was cancelled. Nothing from this file was saved.")
+            )
+        else:
+            self.status.setText(
+                self.tr(
+                    "Done. {read} rows read: {imported} new contacts, {merged} merged into "
+                    "contacts you had, {skipped} skipped, {rejected} rejected."
+                ).format(
+                    read=f"{result.rows_read:,}",
+                    imported=f"{result.imported:,}",
+                    merged=f"{result.merged:,}",
+                    skipped=f"{result.skipped:,}",
+                    rejected=f"{result.rejected:,}",
+                )
+            )
+            self._show_problems(result)
+        self.completeChanged.emit()
+        self._wizard.import_finished.emit(result)
+
+    def _on_failed(self, error: object) -> None:
+        self._failed = True
+        self.cancel_button.hide()
+        text = (
+            message_for(error)[1]
+            if isinstance(error, UserFacingError)
+            else self.tr(
+                "The import stopped on an unexpected problem ({detail}). Nothing from "
+                "this file was saved."
+            ).format(detail=error)
+        )
+        self.status.setText(text)
+        self.completeChanged.emit()
+
+    def _show_problems(self, result: ImportProgress) -> None:
+        if not result.problems:
+            return
+        shown = result.problems[:5000]
+        self.problems.setRowCount(len(shown))
+        for row, problem in enumerate(shown):
+            for col, value in enumerate(
+                (str(problem.row), problem_text(problem.code), problem.detail)
+            ):
+                self.problems.setItem(row, col, QTableWidgetItem(value))
+        self.problems.resizeColumnsToContents()
+        self.problems.show()
+        self.save_problems.show()
+
+    def _on_save_problems(self) -> None:
+        if self.result is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the rows to check"), "rows-to-check.csv", "CSV (*.csv)"
+        )
+        if name:
+            write_problems_csv(Path(name), self.result)
+
+
+def problem_text(code: str) -> str:
+    texts = {
+        "phone.invalid": "Phone number not valid (kept as typed)",
+        "mobile.invalid": "Mobile number not valid (kept as typed)",
+        "email.invalid": "Email address not valid (kept as typed)",
+        "date.invalid": "Date not understood (not saved)",
+        "date.ambiguous": "Date could be day/month or month/day: check it",
+        "row.no_identity": "No name, company, email or phone: row not imported",
+    }
+    return QWizard.tr(texts.get(code, code))
+
+
+def write_problems_csv(path: Path, result: ImportProgress) -> None:
+    """The rows to fix, with the reason, so they can be corrected and imported again."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Row", "Problem", "Value"])
+        for problem in result.problems:
+            writer.writerow([problem.row, problem_text(problem.code), problem.detail])
