@@ -12,9 +12,34 @@ from prospector.domain.regions import region_for_country
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import leadgen  # noqa: E402
 
-REGIONS = (
-    ["FR", "RO", "HR", "DE", "GB", "MK", "US", "IT", "BE", "CH", "AT", "ES", "NL", "RS", "SI", "BG", "MD", "IE", "CA", "BR", "AR", "RU", "LU", "MX", "JP", "IN"]
-)
+REGIONS = [
+    "FR",
+    "RO",
+    "HR",
+    "DE",
+    "GB",
+    "MK",
+    "US",
+    "IT",
+    "BE",
+    "CH",
+    "AT",
+    "ES",
+    "NL",
+    "RS",
+    "SI",
+    "BG",
+    "MD",
+    "IE",
+    "CA",
+    "BR",
+    "AR",
+    "RU",
+    "LU",
+    "MX",
+    "JP",
+    "IN",
+]
 
 
 def _list_numbers() -> list[tuple[str, str]]:
