@@ -22,6 +22,7 @@ sys.path.insert(0, str(HERE.parent))
 from leadgen import LEAD_COLUMNS, generate_leads  # noqa: E402
 
 from prospector.domain.contacts import (  # noqa: E402
+    name_key,
     normalize_email,
     normalize_phone,
     phone_digits,
@@ -119,6 +120,7 @@ def contact_rows(rows: int, seed: int, source_ids: list[int]):
             rng.choice(source_ids),
             now,
             now,
+            name_key(get("First name"), get("Last name"), None),
         )
 
 
@@ -126,8 +128,9 @@ _INSERT = """
 INSERT INTO contacts (
     uuid, first_name, last_name, company, title, phone, phone_e164, mobile, mobile_e164,
     phone_digits, email, email_normalized, website, address, city, postal_code, country,
-    stage, temperature, score, do_not_call, next_follow_up, source_id, created_at, updated_at
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    stage, temperature, score, do_not_call, next_follow_up, source_id, created_at, updated_at,
+    name_key
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 

@@ -26,25 +26,34 @@ ROWS = {
         "'2026-01-15 09:00:00.000000')",
     ],
     "import_runs": [
-        "INSERT INTO import_runs VALUES (1, '6f1c5d0e-0000-4000-8000-000000000002', 1,"
+        "INSERT INTO import_runs (id, uuid, source_id, file_name, file_hash, sheet,"
+        " column_mapping, started_at, finished_at, rows_read, rows_imported, rows_merged,"
+        " rows_skipped, rows_rejected, status) VALUES (1,"
+        " '6f1c5d0e-0000-4000-8000-000000000002', 1,"
         " 'annuaire.xlsx', 'ab12', 'Feuil1', '{\"Société\": \"company\"}',"
-        " '2026-01-15 09:01:00.000000', '2026-01-15 09:02:00.000000', 3, 2, 0, 1, 'completed')",
+        " '2026-01-15 09:01:00.000000', '2026-01-15 09:02:00.000000', 4, 2, 1, 0, 1,"
+        " 'completed')",
     ],
     "contacts": [
         "INSERT INTO contacts (id, uuid, first_name, last_name, company, phone, phone_e164,"
         " phone_digits, email, email_normalized, city, country, birthday, stage, temperature,"
-        " score, do_not_call, source_id, import_run_id, custom_fields, created_at, updated_at)"
+        " score, do_not_call, source_id, import_run_id, custom_fields, created_at, updated_at,"
+        " name_key)"
         " VALUES (1, '6f1c5d0e-0000-4000-8000-000000000003', 'François', 'Lefèvre',"
         " 'Crème & Fils', '06 12 34 56 78', '+33612345678', '0612345678 33612345678',"
         " 'F.Lefevre@creme.fr', 'f.lefevre@creme.fr', 'Lyon', 'France', '1970-02-28', 'lead',"
         " 'warm', 40, 0, 1, 1, '{\"Effectif\": \"12\"}', '2026-01-15 09:01:30.000000',"
-        " '2026-02-01 10:00:00.000000')",
+        " '2026-02-01 10:00:00.000000', 'francois lefevre')",
         "INSERT INTO contacts (id, uuid, full_name, company, phone, phone_e164, phone_digits,"
-        " city, stage, temperature, score, do_not_call, created_at, updated_at)"
+        " city, stage, temperature, score, do_not_call, created_at, updated_at, name_key)"
         " VALUES (2, '6f1c5d0e-0000-4000-8000-000000000004', 'Петар Петровски',"
         " 'Македонски Телеком', '070 123 456', '+38970123456', '070123456 38970123456',"
         " 'Скопје', 'do_not_call', 'cold', 0, 1, '2026-01-15 09:01:31.000000',"
-        " '2026-01-15 09:01:31.000000')",
+        " '2026-01-15 09:01:31.000000', 'петар петровски')",
+    ],
+    "import_merges": [
+        "INSERT INTO import_merges VALUES (1, 1, 2, '{\"city\": [null, \"Скопје\"]}',"
+        " '2026-01-15 09:01:40.000000')",
     ],
     "call_logs": [
         "INSERT INTO call_logs VALUES (1, '6f1c5d0e-0000-4000-8000-000000000005', 1,"

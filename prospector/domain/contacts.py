@@ -176,6 +176,20 @@ def fold_text(value: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_WORDS = re.compile(r"\w+")
+
+
+def name_key(first: str | None, last: str | None, full: str | None) -> str | None:
+    """The folded, sorted words of a name: 'DUPONT Jean', 'Jean Dupont' -> 'dupont jean'.
+
+    Indexed, it finds a possible duplicate among a million contacts without a scan; the
+    migration that added it (0003) fills old rows with the same rule, and a test keeps them equal.
+    """
+    text = " ".join(p for p in (first, last) if p) or full or ""
+    words = sorted(_WORDS.findall(fold_text(text)))
+    return " ".join(words) or None
+
+
 def clean_contact(f: ContactFields, default_region: str, today: date | None = None) -> CleanContact:
     """Tidy and check typed fields; raise ValidationError naming each bad field.
 

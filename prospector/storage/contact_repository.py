@@ -22,6 +22,7 @@ from prospector.domain.contacts import (
     Contact,
     ContactFields,
     ContactRow,
+    name_key,
 )
 from prospector.domain.query import ContactQuery, SortKey, search_terms
 from prospector.domain.stages import ALL_STAGES, Stage, Temperature
@@ -296,6 +297,7 @@ def _columns(clean: CleanContact) -> dict[str, Any]:
         "do_not_call": f.do_not_call,
         "source_id": f.source_id,
         "custom_fields": dict(f.custom_fields) or None,
+        "name_key": name_key(f.first_name, f.last_name, f.full_name),
     }
 
 

@@ -75,6 +75,7 @@ class ImportRun(Base):
     rows_read: Mapped[int] = mapped_column(default=0)
     rows_imported: Mapped[int] = mapped_column(default=0)
     rows_merged: Mapped[int] = mapped_column(default=0)
+    rows_skipped: Mapped[int] = mapped_column(default=0)
     rows_rejected: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(20))
 
@@ -98,6 +99,7 @@ class Contact(Base):
         Index("ix_contacts_mobile_e164", "mobile_e164"),
         Index("ix_contacts_next_follow_up", "next_follow_up"),
         Index("ix_contacts_updated_at", "updated_at"),
+        Index("ix_contacts_name_key", "name_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,8 +134,27 @@ class Contact(Base):
         ForeignKey("import_runs.id", ondelete="SET NULL")
     )
     custom_fields: Mapped[dict[str, Any] | None]
+    # Folded, sorted name words ("dupont jean"): finds "DUPONT Jean" as a possible duplicate.
+    name_key: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class ImportMerge(Base):
+    """What an import filled in on a contact it already had, so undo can put it back."""
+
+    __tablename__ = "import_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_run_id: Mapped[int] = mapped_column(
+        ForeignKey("import_runs.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    # column -> [value before, value the import set]; undo restores only unchanged columns.
+    changes: Mapped[dict[str, Any]]
+    merged_at: Mapped[datetime]
 
 
 class CallLog(Base):

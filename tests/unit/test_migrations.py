@@ -104,3 +104,42 @@ def test_migration_scripts_do_not_import_the_orm_model():
         source = script.read_text(encoding="utf-8")
         assert "prospector.storage.tables" not in source, script.name
         assert "prospector." not in source, script.name
+
+
+def test_the_name_key_backfill_follows_the_domain_rule():
+    import importlib.util
+
+    from prospector.domain.contacts import name_key
+
+    script = migrate.MIGRATIONS_DIR / "versions" / "0003_duplicates_and_undo.py"
+    spec = importlib.util.spec_from_file_location("m0003", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    cases = [
+        ("Jean", "Dupont", None),
+        ("FRANÇOIS", "LEFÈVRE", "x"),
+        (None, None, "Петар Петровски"),
+        (None, "O'Neil-Smith", None),
+        (None, None, None),
+        ("  ", None, ""),
+    ]
+    for case in cases:
+        assert module._name_key(*case) == name_key(*case), case
+    assert name_key("DUPONT", "Jean", None) == name_key("Jean", "Dupont", None) == "dupont jean"
+
+
+def test_an_upgrade_fills_the_name_key_of_existing_contacts(tmp_path: Path):
+    import shutil
+    import sqlite3
+
+    saved = Path(__file__).parents[1] / "data" / "db" / "0002_bulk_search_indexing.sqlite"
+    path = tmp_path / "old.sqlite"
+    shutil.copy(saved, path)
+    engine = make_engine(path)
+    migrate.upgrade_database(engine, path, backup_dir=tmp_path / "backups")
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    keys = dict(conn.execute("SELECT id, name_key FROM contacts"))
+    conn.close()
+    assert keys == {1: "francois lefevre", 2: "петар петровски"}
