@@ -41,6 +41,11 @@ _TEXT_TARGETS = (
     Target.COUNTRY,
 )
 _DATE = re.compile(r"^\s*(\d{1,4})[./\-](\d{1,2})[./\-](\d{1,4})\s*$")
+_AMOUNT_GROUPS = re.compile(r"-?[\d.,]*\d[\d.,]*")  # what is left without currency and spaces
+_THOUSANDS_GROUP = re.compile(r"^\d{3}([.,]\d+)?$")
+_THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}([.,])\d{3}(\1\d{3})*$")
+# Where "1,200" means one thousand two hundred; elsewhere a lone comma is the decimal mark.
+COMMA_THOUSANDS_REGIONS = frozenset({"US", "GB", "CA", "AU", "NZ", "IE", "IN", "PH", "MX", "JP"})
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,43 @@ def parse_date(value: CellValue, order: str) -> tuple[date | None, bool]:
         return date(year, month, day), ambiguous
     except ValueError:
         return None, False
+
+
+def parse_amount(value: CellValue, region: str) -> int | None:
+    """An amount in cents, or None when the text is not a number ('test', '12 or 13').
+
+    Excel gives numbers typed; text amounts carry currency signs and the writer's separators:
+    '1 200,50 €', '€1,200.50', '1.200' (German thousands), '12,5' (French decimals).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return round(value * 100)
+    text = cell_text(value).strip()
+    if not text or re.search(r"[a-zA-Z]{4,}", text):
+        return None  # words are not an amount ('test', 'unknown'); 'EUR' and 'lei' are noise
+    groups = _AMOUNT_GROUPS.findall(text)
+    if not groups or any(not _THOUSANDS_GROUP.match(g) for g in groups[1:]):
+        return None  # '12 or 13', '5 6': two numbers, not '1 200' with a thousands space
+    digits = "".join(groups)
+    if digits.count("-") > (1 if digits.startswith("-") else 0) or not re.search(r"\d", digits):
+        return None
+    if "," in digits and "." in digits:
+        decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        digits = digits.replace(thousands, "").replace(decimal, ".")
+    elif (match := _THOUSANDS_ONLY.match(digits)) and (
+        match.group(2) is not None or match.group(1) == "." or region in COMMA_THOUSANDS_REGIONS
+    ):
+        digits = digits.replace(",", "").replace(".", "")
+    elif digits.count(",") + digits.count(".") > 1:
+        return None
+    else:
+        digits = digits.replace(",", ".")
+    try:
+        return round(float(digits) * 100)
+    except ValueError:
+        return None
 
 
 _WORD_START = re.compile(r"(^|[\s\-'’])(\w)", re.UNICODE)
@@ -179,6 +221,14 @@ class RowCleaner:
             elif ambiguous:
                 problems.append(RowProblem(raw.number, "date.ambiguous", shown))
 
+        amount = None
+        index = self._targets.get(Target.ESTIMATED_VALUE)
+        if index is not None and index < len(cells) and cell_text(cells[index]).strip():
+            amount = parse_amount(cells[index], region)
+            if amount is None or amount < 0:
+                amount = None
+                problems.append(RowProblem(raw.number, "number.invalid", cell_text(cells[index])))
+
         custom = {}
         for column_index, name in self._custom:
             if column_index < len(cells):
@@ -197,6 +247,7 @@ class RowCleaner:
         fields = ContactFields(
             **values,
             birthday=birthday,
+            estimated_value_cents=amount,
             source_id=self._source_id,
             custom_fields=custom,
             do_not_call=listed_dnc,

@@ -31,6 +31,7 @@ class Target(StrEnum):
     POSTAL_CODE = "postal_code"
     COUNTRY = "country"
     BIRTHDAY = "birthday"
+    ESTIMATED_VALUE = "estimated_value"
     IGNORE = "ignore"  # the user said: do not import this column at all
 
 
@@ -255,6 +256,23 @@ _SYNONYMS: dict[Target, tuple[str, ...]] = {
         "datum rođenja",
         "роденден",
         "датум на раѓање",
+    ),
+    Target.ESTIMATED_VALUE: (
+        "estimated value",
+        "value",
+        "deal value",
+        "potential",
+        "valeur",
+        "valeur estimee",
+        "montant",
+        "potentiel",
+        "wert",
+        "auftragswert",
+        "valoare",
+        "valoare estimata",
+        "vrijednost",
+        "procijenjena vrijednost",
+        "вредност",
     ),
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -24,17 +24,24 @@ from prospector.importers.cleaning import RowCleaner, RowProblem
 from prospector.importers.csv_rows import CsvRows
 from prospector.importers.detect import FileKind, detect_file_kind
 from prospector.importers.mapping import ColumnMapping, Target, guess_mapping, guess_region
+from prospector.importers.rejected_rows import RejectedRow, write_rejected_csv
 from prospector.importers.rows import RowSource
 from prospector.importers.sheet_rows import SheetRows, sheet_names
 from prospector.importers.table import Column, read_table
+from prospector.services.import_templates import ImportTemplate, ImportTemplates
 from prospector.services.settings import SettingsService
-from prospector.storage.import_repository import ContactBatchWriter, ImportRunRepository
+from prospector.storage.import_repository import (
+    ContactBatchWriter,
+    DuplicateMatch,
+    ImportRunRepository,
+)
 from prospector.storage.source_repository import SourceRepository
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "ColumnMapping",  # the window builds mappings through this module, never the importers
+    "DuplicateMatch",
     "DuplicatePolicy",
     "ImportPreview",
     "ImportProgress",
@@ -61,6 +68,7 @@ class ImportPreview:
     encoding: str | None
     delimiter: str | None
     region: str  # how numbers without a country code will be read
+    template: str | None = None  # the saved matching used, by its name
 
 
 @dataclass(frozen=True)
@@ -74,13 +82,15 @@ class ImportRequest:
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
-    mapping: ColumnMapping | None = None  # None: guessed from the headers and values
+    mapping: ColumnMapping | None = None  # None: a saved template, else guessed
     duplicates: DuplicatePolicy = DuplicatePolicy.MERGE
+    # The user's choice for single duplicate rows (the file's row numbers), over ``duplicates``.
+    decisions: Mapping[int, DuplicatePolicy] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ImportProgress:
-    status: str  # 'running', 'completed', 'cancelled'
+    status: str  # 'running', then 'completed', 'checked' (a dry run) or 'cancelled'
     rows_read: int
     fraction: float | None
     imported: int
@@ -90,6 +100,9 @@ class ImportProgress:
     rows_per_s: float
     import_run_id: int | None = None
     problems: tuple[RowProblem, ...] = field(default=(), repr=False)
+    duplicates: tuple[DuplicateMatch, ...] = field(default=(), repr=False)
+    columns: tuple[str, ...] = field(default=(), repr=False)
+    rejected_rows: tuple[RejectedRow, ...] = field(default=(), repr=False)
 
     @property
     def finished(self) -> bool:
@@ -98,6 +111,15 @@ class ImportProgress:
 
 class _Cancelled(Exception):
     pass
+
+
+class _DryRunDone(Exception):
+    """Raised inside the transaction to roll a checking run back."""
+
+
+# A file-level note, not tied to a row (row 0): formulas whose result was never saved.
+FORMULAS_WITHOUT_VALUE = "file.formulas_without_value"
+MAX_REJECTED_KEPT = 100_000  # rows kept for the "save rejected rows" file; more are counted
 
 
 def open_rows(
@@ -137,6 +159,7 @@ class ImportService:
         self._sessions = sessions
         self._settings = settings
         self._clock = clock
+        self.templates = ImportTemplates(sessions)
 
     def _region_for(self, columns: list[Column], mapping: ColumnMapping) -> str:
         """The office's chosen country, else the one the list points at, else the locale's."""
@@ -154,12 +177,32 @@ class ImportService:
         encoding: str | None = None,
         delimiter: str | None = None,
     ) -> ImportPreview:
+        """How the file reads: kind, sheets, header row, columns with samples, a mapping.
+
+        A file whose headers match a saved template is read with the template's encoding and
+        delimiter (unless the user chose others) and mapped as the rep mapped it last time.
+        """
         region = self._settings.default_country()
         kind, source = open_rows(
             path, sheet=sheet, encoding=encoding, delimiter=delimiter, region=region
         )
         table = read_table(source)
-        mapping = guess_mapping(table.columns)
+        template = self.templates.for_headers([c.name for c in table.columns])
+        if (
+            template is not None
+            and isinstance(source, CsvRows)
+            and encoding is None
+            and delimiter is None
+            and (template.encoding, template.delimiter) != (source.encoding, source.delimiter)
+        ):
+            kind, source = open_rows(
+                path,
+                encoding=template.encoding,
+                delimiter=template.delimiter,
+                region=region,
+            )
+            table = read_table(source)
+        mapping = template.mapping if template is not None else guess_mapping(table.columns)
         is_csv = isinstance(source, CsvRows)
         return ImportPreview(
             kind=kind,
@@ -171,6 +214,23 @@ class ImportService:
             region=self._region_for(table.columns, mapping),
             encoding=source.encoding if isinstance(source, CsvRows) else None,
             delimiter=source.delimiter if isinstance(source, CsvRows) else None,
+            template=template.name if template is not None else None,
+        )
+
+    def check_duplicates(
+        self,
+        request: ImportRequest,
+        *,
+        should_stop: Callable[[], bool] = lambda: False,
+        batch_size: int = 1000,
+    ) -> Iterator[ImportProgress]:
+        """The whole import, rolled back at the end: its last step lists every duplicate.
+
+        Running the real import's code (and not a look-alike) means the list the user decides
+        on is exactly what the import will meet, duplicates inside the file included.
+        """
+        return self.run_import(
+            request, should_stop=should_stop, batch_size=batch_size, dry_run=True
         )
 
     def run_import(
@@ -179,6 +239,7 @@ class ImportService:
         *,
         should_stop: Callable[[], bool] = lambda: False,
         batch_size: int = 1000,
+        dry_run: bool = False,
     ) -> Iterator[ImportProgress]:
         """Import in batches inside ONE transaction, yielding progress; stop means rollback."""
         started = time.perf_counter()
@@ -191,10 +252,16 @@ class ImportService:
             region=region,
         )
         table = read_table(source)
-        mapping = request.mapping or guess_mapping(table.columns)
+        column_names = [c.name for c in table.columns]
+        template = None if request.mapping else self.templates.for_headers(column_names)
+        mapping = request.mapping or (
+            template.mapping if template else guess_mapping(table.columns)
+        )
         region = self._region_for(table.columns, mapping)
         counts = {"read": 0, "imported": 0, "merged": 0, "skipped": 0, "rejected": 0}
         problems: list[RowProblem] = []
+        rejected_rows: list[RejectedRow] = []
+        matches: list[DuplicateMatch] = []
         now = self._clock()
         file_hash = _file_hash(request.path)
 
@@ -202,6 +269,7 @@ class ImportService:
             done = source.progress()
             fraction = done.done / done.total if done.total else None
             elapsed = max(time.perf_counter() - started, 1e-6)
+            final = status != "running"
             return ImportProgress(
                 status=status,
                 rows_read=counts["read"],
@@ -212,7 +280,10 @@ class ImportService:
                 rejected=counts["rejected"],
                 rows_per_s=counts["read"] / elapsed,
                 import_run_id=run_id,
-                problems=tuple(problems) if status != "running" else (),
+                problems=tuple(problems) if final else (),
+                duplicates=tuple(matches) if final else (),
+                columns=tuple(column_names),
+                rejected_rows=tuple(rejected_rows) if final else (),
             )
 
         try:
@@ -237,7 +308,11 @@ class ImportService:
                 )
                 cleaner = RowCleaner(table.columns, mapping, region, source_id=source_id)
                 writer = ContactBatchWriter(
-                    session, run_id, merge=request.duplicates.value, now=now
+                    session,
+                    run_id,
+                    policy=request.duplicates.value,
+                    now=now,
+                    decisions={row: p.value for row, p in request.decisions.items()},
                 )
                 batch: list[tuple[int, CleanContact]] = []
                 for raw in table.data:
@@ -246,6 +321,9 @@ class ImportService:
                     problems.extend(cleaned.problems)
                     if cleaned.contact is None:
                         counts["rejected"] += 1
+                        if len(rejected_rows) < MAX_REJECTED_KEPT:
+                            reasons = tuple(p.code for p in cleaned.problems)
+                            rejected_rows.append(RejectedRow(raw.number, raw.cells, reasons))
                     else:
                         batch.append((cleaned.row, cleaned.contact))
                     if len(batch) >= batch_size:
@@ -257,11 +335,41 @@ class ImportService:
                 if should_stop():
                     raise _Cancelled
                 writer.write(batch, counts)
+                _note_formulas(source, problems)
+                matches.extend(writer.label_matches() if dry_run else writer.matches)
+                if dry_run:
+                    raise _DryRunDone
                 writer.finish()
                 runs.finish(run_id, counts, self._clock())
+                self.templates.save(
+                    session,
+                    ImportTemplate(
+                        name=request.vendor or request.source_name,
+                        headers=tuple(column_names),
+                        mapping=mapping,
+                        encoding=source.encoding if isinstance(source, CsvRows) else None,
+                        delimiter=source.delimiter if isinstance(source, CsvRows) else None,
+                    ),
+                )
         except _Cancelled:
             log.info("Import of %s cancelled after %d rows", request.path, counts["read"])
             yield progress("cancelled")
             return
+        except _DryRunDone:
+            log.info("Checked %s: %d possible duplicates", request.path, len(matches))
+            yield progress("checked")
+            return
         log.info("Imported %s: %s", request.path, counts)
         yield progress("completed", run_id)
+
+    def save_rejected_rows(
+        self, result: ImportProgress, path: Path, describe: dict[str, str] | None = None
+    ) -> int:
+        """Write the rows the import could not take, with a reason column, to ``path``."""
+        return write_rejected_csv(path, list(result.columns), result.rejected_rows, describe)
+
+
+def _note_formulas(source: RowSource, problems: list[RowProblem]) -> None:
+    count = getattr(source, "formulas_without_value", 0)
+    if count:
+        problems.insert(0, RowProblem(0, FORMULAS_WITHOUT_VALUE, str(count)))

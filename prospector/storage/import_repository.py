@@ -1,21 +1,24 @@
 """Storage side of an import: the import run record and a batch writer that finds duplicates.
 
-Duplicates are found by normalised email and by E.164 phone, within the file (a dictionary of
-keys seen so far) and against the database (indexed IN lookups per batch). A merge only fills
-empty fields: a non-empty field is never overwritten silently.
+Duplicates are found by normalised email, by E.164 phone and by name (the indexed name key)
+with a similar company, within the file (dictionaries of what this run wrote) and against the
+database (indexed IN lookups per batch). A merge only fills empty fields: a non-empty field is
+never overwritten silently, and what it filled is recorded so the import can be undone.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from prospector.domain.contacts import CleanContact
+from prospector.domain.contacts import CleanContact, fold_text, name_key
 from prospector.storage import tables as t
 from prospector.storage.search import defer_indexing_from, index_deferred
 
@@ -38,8 +41,25 @@ _FILL_COLUMNS = (
     "postal_code",
     "country",
     "birthday",
+    "estimated_value_cents",
 )
-_MERGED_COLUMNS = (*_FILL_COLUMNS, "custom_fields", "phone_digits")
+_MERGED_COLUMNS = (*_FILL_COLUMNS, "custom_fields", "phone_digits", "name_key")
+# Two companies this alike (rapidfuzz token set ratio, 0-100) under one name are one contact:
+# "Crème & Fils" and "CREME ET FILS SARL" score above it, "Dupont Plomberie" and "Dupont
+# Immobilier" below.
+COMPANY_SIMILARITY = 85.0
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """A row of the file that looks like a contact we have (or an earlier row of the file)."""
+
+    row: int
+    reason: str  # 'email', 'phone' or 'name'
+    contact_id: int  # in a dry run, ids of this file's rows do not survive the rollback
+    earlier_row: int | None  # set when the match is an earlier row of the same file
+    new_label: str = ""
+    existing_label: str = ""
 
 
 class ImportRunRepository:
@@ -79,6 +99,7 @@ class ImportRunRepository:
                 rows_read=counts["read"],
                 rows_imported=counts["imported"],
                 rows_merged=counts["merged"],
+                rows_skipped=counts["skipped"],
                 rows_rejected=counts["rejected"],
                 status="completed",
             )
@@ -88,69 +109,182 @@ class ImportRunRepository:
 class ContactBatchWriter:
     """Writes cleaned contacts, finding duplicates in the file and in the database."""
 
-    def __init__(self, session: Session, run_id: int, *, merge: str, now: datetime) -> None:
-        """``merge`` says what a duplicate does: 'skip', 'merge' (fill gaps) or 'import'."""
+    def __init__(
+        self,
+        session: Session,
+        run_id: int,
+        *,
+        policy: str,
+        now: datetime,
+        decisions: Mapping[int, str] | None = None,
+    ) -> None:
+        """``policy`` says what a duplicate does: 'skip', 'merge' (fill gaps) or 'import';
+        ``decisions`` overrides it for single rows (the file's row numbers)."""
         self._s = session
         self._run_id = run_id
-        self._policy = merge
+        self._policy = policy
+        self._decisions = decisions or {}
         self._now = now
-        self._seen: dict[str, int] = {}  # email/phone key -> contact id, for this file
+        self._seen: dict[str, int] = {}  # email/phone key -> contact id written by this run
+        self._names: dict[str, list[tuple[int, str, str]]] = {}  # name key -> (id, co, city)
+        self._row_of: dict[int, int] = {}  # contact id written by this run -> its row
         self._next_id: int | None = None  # ids are given here (see write)
+        self._merged: dict[int, dict[str, list[Any]]] = {}  # contact id -> column changes
+        self.matches: list[DuplicateMatch] = []
 
     def write(self, batch: list[tuple[int, CleanContact]], counts: dict[str, int]) -> None:
         if not batch:
             return
         keys = {k for _row, c in batch for k in _keys(c)}
         existing = self._existing(keys - self._seen.keys())
+        names = {k for _row, c in batch if (k := _name_key_of(c))}
+        existing_names = self._existing_names(names)
         new_rows: list[dict[str, Any]] = []
+        new_numbers: list[int] = []
         pending: dict[str, int] = {}  # key -> index in new_rows (duplicates inside the batch)
+        pending_names: dict[str, list[int]] = {}
         merges: dict[int, list[CleanContact]] = {}
-        for _row, contact in batch:
+        for row, contact in batch:
             contact_keys = _keys(contact)
-            if self._policy != "import":
-                known = next(
-                    (
-                        self._seen.get(k) or existing.get(k)
-                        for k in contact_keys
-                        if k in self._seen or k in existing
-                    ),
-                    None,
+            key_of_name = _name_key_of(contact)
+            found = self._find(
+                contact, contact_keys, key_of_name, existing, existing_names, pending
+            )
+            if found is None and key_of_name:
+                found = _find_waiting_name(contact, pending_names.get(key_of_name, []), new_rows)
+            if found is not None:
+                reason, known, waiting = found
+                if waiting is not None:
+                    contact_id = new_rows[waiting]["id_hint"]
+                    earlier = new_numbers[waiting]
+                else:
+                    assert known is not None
+                    contact_id, earlier = known, self._row_of.get(known)
+                f = contact.fields
+                label = _label(
+                    f.first_name, f.last_name, f.full_name, f.company, f.email or f.phone
                 )
-                waiting = next((pending[k] for k in contact_keys if k in pending), None)
-                if known is not None or waiting is not None:
-                    if self._policy == "skip":
-                        counts["skipped"] += 1
-                    elif waiting is not None:
-                        _fill(new_rows[waiting], _row_values(contact))
-                        counts["merged"] += 1
-                    else:
-                        assert known is not None
-                        merges.setdefault(known, []).append(contact)
-                        counts["merged"] += 1
+                self.matches.append(DuplicateMatch(row, reason, contact_id, earlier, label))
+                decision = self._decisions.get(row, self._policy)
+                if decision == "skip":
+                    counts["skipped"] += 1
                     continue
+                if decision == "merge":
+                    if waiting is not None:
+                        _fill(new_rows[waiting], _row_values(contact))
+                    else:
+                        merges.setdefault(contact_id, []).append(contact)
+                    counts["merged"] += 1
+                    continue
+            index = len(new_rows)
             for key in contact_keys:
-                pending.setdefault(key, len(new_rows))
-            new_rows.append(self._insert_values(contact))
+                pending.setdefault(key, index)
+            if key_of_name:
+                pending_names.setdefault(key_of_name, []).append(index)
+            values = self._insert_values(contact)
+            values["id_hint"] = self._id_for(index)
+            new_rows.append(values)
+            new_numbers.append(row)
         if new_rows:
-            # Ids are given here, not read back: we are the only writer inside this
-            # transaction, and SQLite's RETURNING would force one INSERT per row.
-            if self._next_id is None:
-                self._next_id = (self._s.execute(select(func.max(C.id))).scalar() or 0) + 1
-                defer_indexing_from(self._s, self._next_id)
-            for offset, values in enumerate(new_rows):
-                values["id"] = self._next_id + offset
+            for values in new_rows:
+                values["id"] = values.pop("id_hint")
+            assert self._next_id is not None
             self._next_id += len(new_rows)
             self._s.execute(insert(t.Contact.__table__), new_rows)
             for key, index in pending.items():
                 self._seen.setdefault(key, new_rows[index]["id"])
+            for values, row in zip(new_rows, new_numbers, strict=True):
+                self._row_of[values["id"]] = row
+                if values["name_key"]:
+                    self._names.setdefault(values["name_key"], []).append(
+                        (values["id"], _fold(values["company"]), _fold(values["city"]))
+                    )
             counts["imported"] += len(new_rows)
         if merges:
             self._merge(merges)
 
+    def _id_for(self, index: int) -> int:
+        """Ids are given here, not read back: we are the only writer inside this transaction,
+        and SQLite's RETURNING would force one INSERT per row."""
+        if self._next_id is None:
+            self._next_id = (self._s.execute(select(func.max(C.id))).scalar() or 0) + 1
+            defer_indexing_from(self._s, self._next_id)
+        return self._next_id + index
+
+    def _find(
+        self,
+        contact: CleanContact,
+        contact_keys: list[str],
+        key_of_name: str | None,
+        existing: dict[str, int],
+        existing_names: dict[str, list[tuple[int, str, str]]],
+        pending: dict[str, int],
+    ) -> tuple[str, int | None, int | None] | None:
+        """(reason, contact id, index of a row waiting in this batch), or None."""
+        for key in contact_keys:
+            reason = "email" if key.startswith("e:") else "phone"
+            if key in self._seen:
+                return reason, self._seen[key], None
+            if key in existing:
+                return reason, existing[key], None
+            if key in pending:
+                return reason, None, pending[key]
+        if key_of_name:
+            company, city = _fold(contact.fields.company), _fold(contact.fields.city)
+            for candidates in (
+                self._names.get(key_of_name, ()),
+                existing_names.get(key_of_name, ()),
+            ):
+                for contact_id, other_company, other_city in candidates:
+                    if _same_business(company, city, other_company, other_city):
+                        return "name", contact_id, None
+        return None
+
     def finish(self) -> None:
-        """Index this import's new contacts for search (one statement, before commit)."""
+        """Index this import's new contacts for search and record its merges, before commit."""
         if self._next_id is not None:
             index_deferred(self._s)
+        if self._merged:
+            self._s.execute(
+                insert(t.ImportMerge.__table__),
+                [
+                    {
+                        "import_run_id": self._run_id,
+                        "contact_id": contact_id,
+                        "changes": changes,
+                        "merged_at": self._now,
+                    }
+                    for contact_id, changes in self._merged.items()
+                ],
+            )
+
+    def label_matches(self) -> list[DuplicateMatch]:
+        """The matches with both sides named, for the user to decide on (one query a chunk)."""
+        ids = sorted({m.contact_id for m in self.matches})
+        labels: dict[int, str] = {}
+        for chunk in _chunks(ids):
+            stmt = select(
+                C.id, C.first_name, C.last_name, C.full_name, C.company, C.email, C.phone
+            ).where(C.id.in_(chunk))
+            for row in self._s.execute(stmt):
+                labels[row.id] = _label(
+                    row.first_name,
+                    row.last_name,
+                    row.full_name,
+                    row.company,
+                    row.email or row.phone,
+                )
+        return [
+            DuplicateMatch(
+                m.row,
+                m.reason,
+                m.contact_id,
+                m.earlier_row,
+                m.new_label,
+                labels.get(m.contact_id, ""),
+            )
+            for m in self.matches
+        ]
 
     def _existing(self, keys: set[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -168,6 +302,15 @@ class ContactBatchWriter:
                     found.setdefault(f"p:{phone}", contact_id)
         return found
 
+    def _existing_names(self, keys: set[str]) -> dict[str, list[tuple[int, str, str]]]:
+        found: dict[str, list[tuple[int, str, str]]] = {}
+        for chunk in _chunks(sorted(keys)):
+            stmt = select(C.id, C.name_key, C.company, C.city).where(C.name_key.in_(chunk))
+            for contact_id, key, company, city in self._s.execute(stmt):
+                if contact_id not in self._row_of:
+                    found.setdefault(key, []).append((contact_id, _fold(company), _fold(city)))
+        return found
+
     def _insert_values(self, contact: CleanContact) -> dict[str, Any]:
         values = _row_values(contact)
         f = contact.fields
@@ -178,7 +321,6 @@ class ContactBatchWriter:
             temperature=f.temperature.value,
             score=0,
             fit_grade=None,
-            estimated_value_cents=None,
             do_not_call=f.do_not_call,
             next_follow_up=None,
             source_id=f.source_id,
@@ -206,11 +348,16 @@ class ContactBatchWriter:
                         custom.setdefault(key, value)
                     current["custom_fields"] = custom
                 current["phone_digits"] = current["phone_digits"] or contact.phone_digits
+            current["name_key"] = name_key(
+                current["first_name"], current["last_name"], current["full_name"]
+            )
             if current != before:
                 updates.append(
                     {"b_id": row.id, "updated_at": self._now}
                     | {f"v_{name}": value for name, value in current.items()}
                 )
+                if row.id not in self._row_of:  # a contact of this run needs no undo record
+                    self._record_merge(row.id, before, current)
         if updates:
             stmt = (
                 update(t.Contact.__table__)
@@ -222,6 +369,57 @@ class ContactBatchWriter:
             )
             self._s.execute(stmt, updates)
 
+    def _record_merge(self, contact_id: int, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """Keep the value before the run's first change and after its last, per column."""
+        changes = self._merged.setdefault(contact_id, {})
+        for name, value in after.items():
+            if value != before[name]:
+                first = changes[name][0] if name in changes else before[name]
+                changes[name] = [_jsonable(first), _jsonable(value)]
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _fold(value: str | None) -> str:
+    return fold_text(value).strip() if value else ""
+
+
+def _same_business(company: str, city: str, other_company: str, other_city: str) -> bool:
+    """Same name: the same contact when the companies are alike, or when neither names one and
+    the cities do not disagree."""
+    if company and other_company:
+        return fuzz.token_set_ratio(company, other_company) >= COMPANY_SIMILARITY
+    if company or other_company:
+        return False
+    return not city or not other_city or city == other_city
+
+
+def _find_waiting_name(
+    contact: CleanContact, indexes: list[int], new_rows: list[dict[str, Any]]
+) -> tuple[str, int | None, int | None] | None:
+    """A row of this batch, not yet written, with the same name and a like company."""
+    company, city = _fold(contact.fields.company), _fold(contact.fields.city)
+    for index in indexes:
+        other = new_rows[index]
+        if _same_business(company, city, _fold(other["company"]), _fold(other["city"])):
+            return "name", None, index
+    return None
+
+
+def _name_key_of(contact: CleanContact) -> str | None:
+    f = contact.fields
+    return name_key(f.first_name, f.last_name, f.full_name)
+
+
+def _label(
+    first: str | None, last: str | None, full: str | None, company: str | None, extra: str | None
+) -> str:
+    name = " ".join(p for p in (first, last) if p) or full or ""
+    parts = [p for p in (name, company, extra) if p]
+    return ", ".join(dict.fromkeys(parts))
+
 
 def _row_values(contact: CleanContact) -> dict[str, Any]:
     f = contact.fields
@@ -230,6 +428,8 @@ def _row_values(contact: CleanContact) -> dict[str, Any]:
         phone_e164=contact.phone_e164,
         mobile_e164=contact.mobile_e164,
         email_normalized=contact.email_normalized,
+        estimated_value_cents=f.estimated_value_cents,
+        name_key=name_key(f.first_name, f.last_name, f.full_name),
     )
     return values
 

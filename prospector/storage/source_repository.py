@@ -90,6 +90,11 @@ class SettingsRepository:
         row = self._s.get(t.Setting, key)
         return None if row is None or row.value is None else row.value.get("v")
 
+    def with_prefix(self, prefix: str) -> list[Any]:
+        """Values of every setting whose key starts with ``prefix`` (templates and the like)."""
+        stmt = select(t.Setting.value).where(t.Setting.key.startswith(prefix, autoescape=True))
+        return [value.get("v") for value in self._s.scalars(stmt) if value is not None]
+
     def set(self, key: str, value: Any) -> None:
         row = self._s.get(t.Setting, key)
         if row is None:

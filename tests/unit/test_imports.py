@@ -178,3 +178,109 @@ def test_import_from_the_command_line(db_path: Path, tmp_path: Path, capsys):
 
     assert main(["import", str(tmp_path / "missing.xlsx"), "--db", str(db_path)]) == 1
     assert "prospector:" in capsys.readouterr().err
+
+
+def test_a_person_is_found_by_name_and_a_like_company(workspace, tmp_path: Path):
+    had = workspace.contacts.add(
+        ContactFields(first_name="Jean", last_name="Dupont", company="Crème & Fils SARL")
+    )
+    text = (
+        "Nom;Prénom;Société;Ville\n"
+        "DUPONT;Jean;CREME ET FILS;Lyon\n"  # same man, same business, typed otherwise
+        "Dupont;Jean;Dupont Immobilier;Paris\n"  # same name, another business: a new contact
+        "Dupont;Jean;Dupont Immobilier;Paris\n"  # ... and that one again, inside the file
+    )
+    result = _run(workspace, ImportRequest(_write(tmp_path, text), "Annuaire"))
+    assert (result.imported, result.merged) == (1, 2)
+    reasons = {(m.row, m.reason, m.earlier_row) for m in result.duplicates}
+    assert reasons == {(2, "name", None), (4, "name", 3)}
+    assert workspace.contacts.get(had.id).fields.city == "Lyon"  # the gap was filled
+
+
+def test_the_user_decides_per_duplicate_row(workspace, tmp_path: Path):
+    path = _write(tmp_path)
+    _run(workspace, ImportRequest(path, "Annuaire"))
+    before = workspace.contacts.total()
+    # Check first (a dry run), then decide: row 2 imported anyway, every other one skipped.
+    checked = _run(workspace, ImportRequest(path, "Annuaire"), dry_run=True)
+    assert checked.status == "checked"
+    assert workspace.contacts.total() == before
+    rows = sorted(m.row for m in checked.duplicates)
+    assert rows == [2, 3, 4, 5]
+    labels = {m.row: (m.new_label, m.existing_label) for m in checked.duplicates}
+    assert labels[2][0].startswith("François Lefèvre") and labels[2][1].startswith("François")
+    decided = ImportRequest(
+        path,
+        "Annuaire",
+        duplicates=DuplicatePolicy.SKIP,
+        decisions={2: DuplicatePolicy.IMPORT},
+    )
+    result = _run(workspace, decided)
+    assert (result.imported, result.skipped) == (1, 3)
+    assert workspace.contacts.total() == before + 1
+
+
+def test_a_merge_is_recorded_for_undo(workspace, tmp_path: Path, db_path: Path):
+    had = workspace.contacts.add(
+        ContactFields(first_name="Marie", last_name="Martin", phone="04 72 00 00 01")
+    )
+    text = "Prénom;Nom;Société;Ville;Téléphone\nMarie;Martin;Lyon Bureautique;;04 72 00 00 01\n"
+    result = _run(workspace, ImportRequest(_write(tmp_path, text), "Annuaire"))
+    assert result.merged == 1
+    conn = sqlite3.connect(db_path)
+    rows = conn.execute("SELECT import_run_id, contact_id, changes FROM import_merges").fetchall()
+    conn.close()
+    assert len(rows) == 1 and rows[0][:2] == (result.import_run_id, had.id)
+    changes = json.loads(rows[0][2])
+    assert changes == {"company": [None, "Lyon Bureautique"]}
+
+
+def test_the_mapping_is_remembered_for_the_next_file_of_the_vendor(workspace, tmp_path: Path):
+    from prospector.services.imports import ColumnMapping, Target
+
+    text = "Col1;Col2;Col3\nAna;Pop;0721 123 456\n"
+    first = tmp_path / "march.csv"
+    first.write_bytes(text.encode("cp1250"))
+    mapping = ColumnMapping(
+        fields={"Col1": Target.FIRST_NAME, "Col2": Target.LAST_NAME, "Col3": Target.PHONE}
+    )
+    request = ImportRequest(first, "Leads SRL march", vendor="Leads SRL", mapping=mapping)
+    assert _run(workspace, request).imported == 1
+
+    second = tmp_path / "april.csv"
+    second.write_bytes("Col1;Col2;Col3\nIon;Ionescu;0722 000 111\n".encode("cp1250"))
+    preview = workspace.imports.preview(second)
+    assert preview.template == "Leads SRL"
+    assert preview.mapping.fields == mapping.fields
+    assert workspace.imports.templates.by_name("leads srl").mapping.fields == mapping.fields
+
+
+def test_rejected_rows_are_saved_with_their_reason(workspace, tmp_path: Path):
+    from prospector.importers.csv_rows import CsvRows
+
+    result = _run(workspace, ImportRequest(_write(tmp_path), "Annuaire"))
+    out = tmp_path / "to fix.csv"
+    written = workspace.imports.save_rejected_rows(
+        result, out, {"row.no_identity": "No name, company, email or phone"}
+    )
+    assert written == 1
+    rows = [r.cells for r in CsvRows(out).rows()]
+    assert rows[0][-1] == "Problem" and rows[0][0] == "Prénom"
+    assert rows[1][-2:] == ("note without anyone", "No name, company, email or phone")
+    assert not list(tmp_path.glob(".to fix-*"))  # no temporary file left behind
+
+
+def test_a_value_column_is_read_as_an_amount_and_words_are_a_problem(workspace, tmp_path: Path):
+    text = "Nom;Société;Valeur\nMartin;Alpha;1 200,50 €\nDurand;Beta;test\n"
+    result = _run(workspace, ImportRequest(_write(tmp_path, text), "Annuaire"))
+    assert result.imported == 2
+    assert [(p.row, p.code, p.detail) for p in result.problems] == [
+        (3, "number.invalid", "test")
+    ]
+    values = {
+        workspace.contacts.get(r.id).fields.company: workspace.contacts.get(
+            r.id
+        ).fields.estimated_value_cents
+        for r in workspace.contacts.page(ContactQuery(), 0, 10)
+    }
+    assert values == {"Alpha": 120050, "Beta": None}
