@@ -69,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
     imp.add_argument("--delimiter", help="CSV delimiter (default: detected)")
     imp.add_argument(
+        "--mapping",
+        metavar="TEMPLATE",
+        help="a saved column matching, by its name (the vendor's or the list's)",
+    )
+    imp.add_argument(
+        "--save-rejected", type=Path, metavar="FILE", help="write the rejected rows to a CSV"
+    )
+    imp.add_argument(
         "--duplicates",
         choices=[p.value for p in DuplicatePolicy],
         default=DuplicatePolicy.MERGE.value,
@@ -133,6 +141,7 @@ def _cmd_contacts(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
 
 
 def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    template = ws.imports.templates.by_name(args.mapping) if args.mapping else None
     request = ImportRequest(
         path=args.file,
         source_name=args.source or args.file.stem,
@@ -141,8 +150,9 @@ def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
         cost_cents=round(args.cost * 100) if args.cost is not None else None,
         currency=args.currency,
         sheet=args.sheet,
-        encoding=args.encoding,
-        delimiter=args.delimiter,
+        encoding=args.encoding or (template.encoding if template else None),
+        delimiter=args.delimiter or (template.delimiter if template else None),
+        mapping=template.mapping if template else None,
         duplicates=DuplicatePolicy(args.duplicates),
     )
     last = deque(ws.imports.run_import(request), maxlen=1)[0]  # the final report
@@ -153,6 +163,8 @@ def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
         "merged": last.merged,
         "skipped": last.skipped,
         "rejected": last.rejected,
+        "duplicates": len(last.duplicates),
+        "import_run_id": last.import_run_id,
         "problems": [{"row": p.row, "problem": p.code, "value": p.detail} for p in last.problems],
     }
     text = (
@@ -162,6 +174,10 @@ def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
     if last.problems:
         text += f"\n{len(last.problems):,} values need a look, e.g.:"
         text += "".join(f"\n  row {p.row}: {p.code} ({p.detail})" for p in last.problems[:10])
+    if args.save_rejected and last.rejected_rows:
+        saved = ws.imports.save_rejected_rows(last, args.save_rejected)
+        data["rejected_saved_to"] = str(args.save_rejected)
+        text += f"\nThe {saved:,} rejected rows were saved to {args.save_rejected}."
     _emit(data, as_json, text)
     return 0
 

@@ -42,7 +42,7 @@ class TemplateNotFound(UserFacingError):
         known = ", ".join(self.known) if self.known else "none yet"
         return (
             f"There is no saved column matching called '{self.name}'. "
-            f"Saved ones: {known}. Import once through the window to save one."
+            f"Saved ones: {known}. Every import saves one, named after the list's vendor."
         )
 
 

@@ -253,7 +253,7 @@ class ImportService:
         )
         table = read_table(source)
         column_names = [c.name for c in table.columns]
-        template = None if request.mapping else self.templates.for_headers(column_names)
+        template = self.templates.for_headers(column_names)
         mapping = request.mapping or (
             template.mapping if template else guess_mapping(table.columns)
         )
@@ -344,7 +344,7 @@ class ImportService:
                 self.templates.save(
                     session,
                     ImportTemplate(
-                        name=request.vendor or request.source_name,
+                        name=request.vendor or (template.name if template else request.source_name),
                         headers=tuple(column_names),
                         mapping=mapping,
                         encoding=source.encoding if isinstance(source, CsvRows) else None,

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from prospector.domain.contacts import ContactFields
+from prospector.services.imports import DuplicatePolicy
 
 LIST = (
     "Prénom;Nom;Société;Téléphone;E-mail;Effectif\r\n"
@@ -21,6 +22,14 @@ LIST = (
 
 def _next(qtbot, wizard) -> None:
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+
+
+def _checked(qtbot, wizard):
+    """Go on to the duplicates page and wait until the file has been checked."""
+    _next(qtbot, wizard)
+    assert wizard.currentPage() is wizard.duplicates_page
+    qtbot.waitUntil(lambda: wizard.duplicates_page.checked is not None, timeout=20_000)
+    return wizard.duplicates_page
 
 
 def test_import_a_csv_through_the_wizard(qtbot, window, workspace, tmp_path: Path):
@@ -47,6 +56,10 @@ def test_import_a_csv_through_the_wizard(qtbot, window, workspace, tmp_path: Pat
     page = wizard.list_page
     assert page.name.text() == "annuaire lyon"
     page.cost.setValue(150)
+    duplicates = _checked(qtbot, wizard)
+    assert not duplicates.table.isVisible()
+    assert "No duplicates" in duplicates.status.text()
+    assert workspace.contacts.total() == 1  # checking wrote nothing
     with qtbot.waitSignal(wizard.import_finished, timeout=20_000) as finished:
         qtbot.mouseClick(
             wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton
@@ -54,7 +67,7 @@ def test_import_a_csv_through_the_wizard(qtbot, window, workspace, tmp_path: Pat
     result = finished.args[0]
     assert (result.status, result.imported) == ("completed", 3)
     run = wizard.run_page
-    assert "3 new contacts" in run.status.text()
+    assert "3 new" in run.status.text()
     assert run.problems.isVisible()
     assert run.problems.item(0, 0).text() == "4"  # Jean's row, as the file numbers it
     assert "Phone number not valid" in run.problems.item(0, 1).text()
@@ -108,15 +121,19 @@ def test_cancel_keeps_nothing(qtbot, window, workspace, tmp_path: Path, monkeypa
     path.write_text(LIST.splitlines()[0] + "\r\n" + rows, encoding="utf-8")
     original = imports.ImportService.run_import
 
-    def slow_batches(self, request, *, should_stop, batch_size=1000):
-        for step in original(self, request, should_stop=should_stop, batch_size=10):
-            time.sleep(0.05)  # a big file: time for the rep to press Cancel
+    def slow_batches(self, request, *, should_stop, batch_size=1000, dry_run=False):
+        for step in original(
+            self, request, should_stop=should_stop, batch_size=10, dry_run=dry_run
+        ):
+            if not dry_run:
+                time.sleep(0.05)  # a big file: time for the rep to press Cancel
             yield step
 
     monkeypatch.setattr(imports.ImportService, "run_import", slow_batches)
     wizard = window.open_import_wizard(path)
     for _ in range(3):
         _next(qtbot, wizard)
+    _checked(qtbot, wizard)
     with qtbot.waitSignal(wizard.import_finished, timeout=20_000) as finished:
         qtbot.mouseClick(
             wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton
@@ -126,3 +143,37 @@ def test_cancel_keeps_nothing(qtbot, window, workspace, tmp_path: Path, monkeypa
     assert "Nothing from this file was saved" in wizard.run_page.status.text()
     assert workspace.contacts.total() == 0
     assert workspace.sources.list() == []
+
+
+def test_duplicates_are_shown_and_decided_row_by_row(qtbot, window, workspace, tmp_path: Path):
+    path = tmp_path / "again.csv"
+    path.write_bytes(LIST.encode("utf-8-sig"))
+    workspace.contacts.add(
+        ContactFields(first_name="François", last_name="Lefèvre", email="f.lefevre@creme.fr")
+    )
+    workspace.contacts.add(
+        ContactFields(first_name="Ştefan", last_name="Popescu", phone="+40 721 123 456")
+    )
+    window.contacts_page.refresh()
+    wizard = window.open_import_wizard(path)
+    for _ in range(3):
+        _next(qtbot, wizard)
+    page = _checked(qtbot, wizard)
+    assert page.table.isVisible() and page.table.rowCount() == 2
+    assert "2 rows look like contacts you already have" in page.status.text()
+    row_of = {page.table.item(r, 0).text(): r for r in range(2)}
+    assert page.table.item(row_of["2"], 1).text().startswith("François Lefèvre")
+    assert page.table.item(row_of["2"], 3).text() == "email"
+    assert page.table.item(row_of["3"], 3).text() == "phone"
+    qtbot.mouseClick(page.all_buttons[DuplicatePolicy.SKIP], Qt.MouseButton.LeftButton)
+    combo = page.table.cellWidget(row_of["3"], 4)
+    combo.setCurrentIndex(combo.findData("import"))  # this one is another Ştefan
+    with qtbot.waitSignal(wizard.import_finished, timeout=20_000) as finished:
+        qtbot.mouseClick(
+            wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton
+        )
+    result = finished.args[0]
+    assert (result.imported, result.skipped, result.merged) == (2, 1, 0)
+    table = window.contacts_page.model
+    names = sorted(table.data(table.index(r, 0)) for r in range(table.rowCount()))
+    assert names == ["François Lefèvre", "Jean Dupont", "Ştefan Popescu", "Ştefan Popescu"]

@@ -284,3 +284,20 @@ def test_a_value_column_is_read_as_an_amount_and_words_are_a_problem(workspace, 
         for r in workspace.contacts.page(ContactQuery(), 0, 10)
     }
     assert values == {"Alpha": 120050, "Beta": None}
+
+
+def test_the_command_line_uses_a_saved_matching_and_saves_rejected_rows(
+    db_path: Path, tmp_path: Path, capsys
+):
+    path = _write(tmp_path)
+    assert main(["import", str(path), "--db", str(db_path), "--vendor", "PagesPro"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "rejected.csv"
+    args = ["import", str(path), "--db", str(db_path), "--mapping", "pagespro", "--json"]
+    assert main([*args, "--save-rejected", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["imported"] == 0 and report["rejected_saved_to"] == str(out)
+    assert "note without anyone" in out.read_text(encoding="utf-8-sig")
+    assert main([*args[:-3], "--mapping", "nobody"]) == 1
+    error = capsys.readouterr().err
+    assert "no saved column matching called 'nobody'" in error and "PagesPro" in error

@@ -7,7 +7,6 @@ was, because the whole import is one transaction.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 from prospector.errors import UserFacingError
 from prospector.services.imports import (
     ColumnMapping,
+    DuplicateMatch,
     DuplicatePolicy,
     ImportPreview,
     ImportProgress,
@@ -80,6 +80,7 @@ def _target_labels() -> list[tuple[str, str]]:
         (Target.CITY, "City"),
         (Target.COUNTRY, "Country"),
         (Target.BIRTHDAY, "Birthday"),
+        (Target.ESTIMATED_VALUE, "Estimated value"),
     ]
 
 
@@ -108,12 +109,14 @@ class ImportWizard(QWizard):
         self.read_page = ReadPage(self)
         self.mapping_page = MappingPage(self)
         self.list_page = ListPage(self)
+        self.duplicates_page = DuplicatesPage(self)
         self.run_page = RunPage(self)
         for page in (
             self.file_page,
             self.read_page,
             self.mapping_page,
             self.list_page,
+            self.duplicates_page,
             self.run_page,
         ):
             self.addPage(page)
@@ -138,7 +141,7 @@ class ImportWizard(QWizard):
         self.file_page.show_problem("")
         return True
 
-    def request(self) -> ImportRequest:
+    def request(self, *, with_decisions: bool = True) -> ImportRequest:
         assert self.preview is not None
         page = self.list_page
         cost = page.cost.value()
@@ -154,6 +157,7 @@ class ImportWizard(QWizard):
             delimiter=self.preview.delimiter,
             mapping=self.mapping_page.mapping(),
             duplicates=DuplicatePolicy(page.duplicates.checkedButton().property("policy")),
+            decisions=self.duplicates_page.decisions() if with_decisions else {},
         )
 
 
@@ -349,6 +353,13 @@ class MappingPage(QWizardPage):
             self.table.setCellWidget(row, 2, combo)
             self.combos[column.name] = combo
         self.split.setChecked(preview.mapping.split_full_name)
+        if preview.template:
+            self.setSubTitle(
+                self.tr(
+                    "These columns are matched as you matched them last time for {name}. "
+                    "Columns kept as extra fields are shown on the contact."
+                ).format(name=preview.template)
+            )
 
     def mapping(self) -> ColumnMapping:
         fields = {
@@ -422,16 +433,188 @@ class ListPage(QWizardPage):
         form.addRow(self.tr("Kind:"), self.kind)
         form.addRow(self.tr("Vendor:"), self.vendor)
         form.addRow(self.tr("What it cost:"), cost_row)
-        form.addRow(self.tr("Same email or phone as a contact you have:"), choices)
+        form.addRow(self.tr("A contact you already have:"), choices)
         self.name.textChanged.connect(self.completeChanged)
-        self.setCommitPage(True)
 
     def initializePage(self) -> None:
         if not self.name.text():
             self.name.setText(Path(self._wizard.file_page.path_edit.text()).stem)
+        preview = self._wizard.preview
+        if preview is not None and preview.template and not self.vendor.text():
+            self.vendor.setText(preview.template)
 
     def isComplete(self) -> bool:
         return bool(self.name.text().strip())
+
+
+class DuplicatesPage(QWizardPage):
+    """Checks the whole file for contacts you already have, and lets the rep decide."""
+
+    MAX_SHOWN = 2000  # more than this, and the choice on the previous page applies to the rest
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self._task: IterTask | None = None
+        self.checked: ImportProgress | None = None
+        self.setTitle(self.tr("Check for contacts you already have"))
+        self.setCommitPage(True)
+        self.status = QLabel()
+        self.status.setObjectName("duplicatesStatus")
+        self.status.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("duplicatesTable")
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Row"),
+                self.tr("In the file"),
+                self.tr("Already have"),
+                self.tr("Same"),
+                self.tr("What to do"),
+            ]
+        )
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.all_buttons: dict[DuplicatePolicy, QPushButton] = {}
+        buttons = QHBoxLayout()
+        self.all_label = QLabel(self.tr("For all of them:"))
+        buttons.addWidget(self.all_label)
+        for policy, label in (
+            (DuplicatePolicy.MERGE, "Merge all"),
+            (DuplicatePolicy.SKIP, "Skip all"),
+            (DuplicatePolicy.IMPORT, "Import all as new"),
+        ):
+            button = QPushButton(self.tr(label))
+            button.setObjectName(f"all_{policy.value}")
+            button.clicked.connect(lambda _=False, p=policy: self.decide_all(p))
+            buttons.addWidget(button)
+            self.all_buttons[policy] = button
+        buttons.addStretch(1)
+        self._combos: list[tuple[int, QComboBox]] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.bar)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+
+    def initializePage(self) -> None:
+        self.checked = None
+        self._combos.clear()
+        self.table.setRowCount(0)
+        self.table.hide()
+        self._show_all_buttons(False)
+        self.bar.setValue(0)
+        self.bar.show()
+        request = self._wizard.request(with_decisions=False)
+        imports = self._wizard.imports
+
+        def steps(should_stop: Callable[[], bool]) -> Iterator[ImportProgress]:
+            return imports.check_duplicates(request, should_stop=should_stop)
+
+        self.status.setText(self.tr("Reading the whole file to find contacts you already have…"))
+        self._task = self._wizard.tasks.start(steps)
+        self._task.signals.progressed.connect(self._on_progress)
+        self._task.signals.finished.connect(self._on_finished)
+        self._task.signals.failed.connect(self._on_failed)
+
+    def cleanupPage(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def isComplete(self) -> bool:
+        return self.checked is not None
+
+    def _show_all_buttons(self, visible: bool) -> None:
+        self.all_label.setVisible(visible)
+        for button in self.all_buttons.values():
+            button.setVisible(visible)
+
+    def _on_progress(self, step: ImportProgress) -> None:
+        if not step.finished and step.fraction is not None:
+            self.bar.setValue(int(step.fraction * 1000))
+            self.status.setText(self.tr("Checking… {n} rows read").format(n=f"{step.rows_read:,}"))
+
+    def _on_finished(self, result: ImportProgress) -> None:
+        self.bar.hide()
+        if result.status != "checked":
+            return
+        self.checked = result
+        matches = result.duplicates
+        if not matches:
+            self.status.setText(
+                self.tr(
+                    "No duplicates: none of the {n} rows matches a contact you have, or "
+                    "another row of the file. Click Import."
+                ).format(n=f"{result.rows_read:,}")
+            )
+        else:
+            default = self._wizard.list_page.duplicates.checkedButton().text()
+            more = ""
+            if len(matches) > self.MAX_SHOWN:
+                more = self.tr(" The first {shown} are listed; for the others: {default}").format(
+                    shown=f"{self.MAX_SHOWN:,}", default=default
+                )
+            self.status.setText(
+                self.tr(
+                    "{n} rows look like contacts you already have (same email, phone, or "
+                    "name and company). Choose what to do with each, or for all of them, "
+                    "then click Import.{more}"
+                ).format(n=f"{len(matches):,}", more=more)
+            )
+            self._fill(matches[: self.MAX_SHOWN])
+        self.completeChanged.emit()
+
+    def _fill(self, matches: tuple[DuplicateMatch, ...]) -> None:
+        default = self._wizard.list_page.duplicates.checkedButton().property("policy")
+        reasons = {
+            "email": self.tr("email"),
+            "phone": self.tr("phone"),
+            "name": self.tr("name and company"),
+        }
+        self.table.setRowCount(len(matches))
+        for row, match in enumerate(matches):
+            have = match.existing_label
+            if match.earlier_row is not None:
+                have = self.tr("{label} (row {row} of this file)").format(
+                    label=have, row=match.earlier_row
+                )
+            values = (str(match.row), match.new_label, have, reasons.get(match.reason, ""))
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(row, col, item)
+            combo = QComboBox()
+            combo.addItem(self.tr("Merge"), DuplicatePolicy.MERGE.value)
+            combo.addItem(self.tr("Skip"), DuplicatePolicy.SKIP.value)
+            combo.addItem(self.tr("Import as new"), DuplicatePolicy.IMPORT.value)
+            combo.setCurrentIndex(max(combo.findData(default), 0))
+            self.table.setCellWidget(row, 4, combo)
+            self._combos.append((match.row, combo))
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(3)
+        self.table.resizeColumnToContents(4)
+        self.table.show()
+        self._show_all_buttons(True)
+
+    def _on_failed(self, error: object) -> None:
+        self.bar.hide()
+        self.status.setText(
+            message_for(error)[1]
+            if isinstance(error, UserFacingError)
+            else self.tr("The file could not be checked ({detail}).").format(detail=error)
+        )
+
+    def decide_all(self, policy: DuplicatePolicy) -> None:
+        for _row, combo in self._combos:
+            combo.setCurrentIndex(combo.findData(policy.value))
+
+    def decisions(self) -> dict[int, DuplicatePolicy]:
+        return {row: DuplicatePolicy(combo.currentData()) for row, combo in self._combos}
 
 
 class RunPage(QWizardPage):
@@ -460,7 +643,13 @@ class RunPage(QWizardPage):
         self.problems.horizontalHeader().setStretchLastSection(True)
         self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.problems.hide()
-        self.save_problems = QPushButton(self.tr("Save these rows as CSV…"))
+        self.save_problems = QPushButton(self.tr("Save the rejected rows as CSV…"))
+        self.save_problems.setToolTip(
+            self.tr(
+                "The rows that were not imported, with a Problem column: fix them in Excel "
+                "and import the file again."
+            )
+        )
         self.save_problems.setObjectName("saveProblems")
         self.save_problems.clicked.connect(self._on_save_problems)
         self.save_problems.hide()
@@ -517,15 +706,17 @@ class RunPage(QWizardPage):
         self.result = result
         self.cancel_button.hide()
         self.bar.setValue(1000)
+        self.setTitle(self.tr("Import finished"))
         if result.status == "cancelled":
+            self.setTitle(self.tr("Import cancelled"))
             self.status.setText(
                 self.tr("The import was cancelled. Nothing from this file was saved.")
             )
         else:
             self.status.setText(
                 self.tr(
-                    "Done. {read} rows read: {imported} new contacts, {merged} merged into "
-                    "contacts you had, {skipped} skipped, {rejected} rejected."
+                    "{read} rows read: {imported} new, {merged} merged into contacts you "
+                    "had, {skipped} skipped, {rejected} not imported."
                 ).format(
                     read=f"{result.rows_read:,}",
                     imported=f"{result.imported:,}",
@@ -559,39 +750,51 @@ class RunPage(QWizardPage):
         self.problems.setRowCount(len(shown))
         for row, problem in enumerate(shown):
             for col, value in enumerate(
-                (str(problem.row), problem_text(problem.code), problem.detail)
+                (str(problem.row or "—"), problem_text(problem.code), problem.detail)
             ):
                 self.problems.setItem(row, col, QTableWidgetItem(value))
         self.problems.resizeColumnsToContents()
         self.problems.show()
-        self.save_problems.show()
+        self.save_problems.setVisible(bool(result.rejected_rows))
 
     def _on_save_problems(self) -> None:
         if self.result is None:
             return
         name, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save the rows to check"), "rows-to-check.csv", "CSV (*.csv)"
+            self, self.tr("Save the rejected rows"), "rows-to-fix.csv", "CSV (*.csv)"
         )
-        if name:
-            write_problems_csv(Path(name), self.result)
+        if not name:
+            return
+        describe = {code: problem_text(code) for code in PROBLEM_TEXTS}
+        try:
+            saved = self._wizard.imports.save_rejected_rows(self.result, Path(name), describe)
+        except OSError as exc:
+            self.status.setText(
+                self.tr(
+                    "The rows could not be saved ({detail}). If the file is open in Excel, "
+                    "close it, or choose another name."
+                ).format(detail=exc.strerror or exc)
+            )
+            return
+        self.status.setText(
+            self.tr("{n} rejected rows saved to {file}.").format(n=f"{saved:,}", file=name)
+        )
+
+
+PROBLEM_TEXTS = {
+    "phone.invalid": "Phone number not valid (kept as typed)",
+    "mobile.invalid": "Mobile number not valid (kept as typed)",
+    "email.invalid": "Email address not valid (kept as typed)",
+    "date.invalid": "Date not understood (not saved)",
+    "date.ambiguous": "Date could be day/month or month/day: check it",
+    "number.invalid": "Not a number (not saved)",
+    "row.no_identity": "No name, company, email or phone: row not imported",
+    "file.formulas_without_value": (
+        "Formula cells without a saved result were read as empty: open and save the file in "
+        "Excel or LibreOffice, then import again"
+    ),
+}
 
 
 def problem_text(code: str) -> str:
-    texts = {
-        "phone.invalid": "Phone number not valid (kept as typed)",
-        "mobile.invalid": "Mobile number not valid (kept as typed)",
-        "email.invalid": "Email address not valid (kept as typed)",
-        "date.invalid": "Date not understood (not saved)",
-        "date.ambiguous": "Date could be day/month or month/day: check it",
-        "row.no_identity": "No name, company, email or phone: row not imported",
-    }
-    return QWizard.tr(texts.get(code, code))
-
-
-def write_problems_csv(path: Path, result: ImportProgress) -> None:
-    """The rows to fix, with the reason, so they can be corrected and imported again."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Row", "Problem", "Value"])
-        for problem in result.problems:
-            writer.writerow([problem.row, problem_text(problem.code), problem.detail])
+    return QWizard.tr(PROBLEM_TEXTS.get(code, code))
