@@ -20,6 +20,7 @@ from prospector.domain.query import ContactQuery, SortKey
 from prospector.domain.stages import Stage, Temperature
 from prospector.errors import UserFacingError
 from prospector.logging_setup import configure_logging
+from prospector.services.import_history import ImportRunInfo, UndoPlan
 from prospector.services.imports import DuplicatePolicy, ImportRequest
 from prospector.services.sources import SOURCE_KINDS
 
@@ -82,7 +83,30 @@ def build_parser() -> argparse.ArgumentParser:
         default=DuplicatePolicy.MERGE.value,
         help="merge: fill gaps of the existing contact; skip; import: add anyway",
     )
+    _add_history_commands(commands, common)
     return parser
+
+
+def _add_history_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """``imports`` lists past imports; ``undo-import`` takes one back."""
+    commands.add_parser("imports", parents=[common], help="list past imports, newest first")
+    undo = commands.add_parser(
+        "undo-import",
+        parents=[common],
+        help="undo an import: remove the contacts it added, put back what it filled in",
+    )
+    undo.add_argument(
+        "run_id", type=int, metavar="RUN_ID", help="the import's number (see imports)"
+    )
+    worked = undo.add_mutually_exclusive_group()
+    worked.add_argument(
+        "--keep-worked",
+        action="store_true",
+        help="keep contacts called, noted or edited since the import",
+    )
+    worked.add_argument(
+        "--yes", action="store_true", help="remove contacts worked on since the import too"
+    )
 
 
 def _emit(data: Any, as_json: bool, text: str) -> None:
@@ -182,6 +206,85 @@ def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
     return 0
 
 
+class _WorkedSinceImport(UserFacingError):
+    """Undo would remove contacts a rep has worked on, and the command was not told what to do."""
+
+    code = "import.worked_since"
+
+    def __init__(self, plan: UndoPlan) -> None:
+        super().__init__(f"{plan.worked_count} contacts of import run {plan.run.id} worked since")
+        self.plan = plan
+
+    def user_message(self) -> str:
+        count = self.plan.worked_count
+        some = (
+            "1 contact from this import was"
+            if count == 1
+            else f"{count:,} contacts from this import were"
+        )
+        names = ", ".join(c.name for c in self.plan.worked[:3])
+        example = f" (e.g. {names})" if names else ""
+        return (
+            f"{some} worked on since{example}: add --keep-worked to keep them and remove the "
+            "others, or --yes to remove them too."
+        )
+
+
+def _run_json(run: ImportRunInfo) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "file": run.file_name,
+        "list": run.source_name,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "read": run.rows_read,
+        "imported": run.rows_imported,
+        "merged": run.rows_merged,
+        "skipped": run.rows_skipped,
+        "rejected": run.rows_rejected,
+        "status": run.status,
+    }
+
+
+def _cmd_imports(ws: Any, as_json: bool) -> int:
+    runs = ws.history.runs()
+    lines = [
+        f"{r.id:>5}  {r.started_at.astimezone():%Y-%m-%d %H:%M}  {r.file_name:<30.30} "
+        f"{r.source_name or '-':<20.20} {r.rows_imported:>7,} new {r.rows_merged:>6,} merged "
+        f"{r.rows_skipped:>6,} skipped {r.rows_rejected:>6,} rejected  {r.status}"
+        for r in runs
+    ]
+    lines.append(f"{len(runs)} imports" if len(runs) != 1 else "1 import")
+    _emit({"imports": [_run_json(r) for r in runs]}, as_json, "\n".join(lines))
+    return 0
+
+
+def _cmd_undo_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    plan = ws.history.undo_plan(args.run_id, named=10)
+    if plan.worked_count and not (args.keep_worked or args.yes):
+        raise _WorkedSinceImport(plan)
+    outcome = ws.history.undo(args.run_id, keep_worked=args.keep_worked)
+    data = {
+        "import": plan.run.id,
+        "file": plan.run.file_name,
+        "removed": outcome.removed,
+        "kept": outcome.kept,
+        "restored": outcome.restored,
+        "list_removed": outcome.source_removed,
+        "worked": [{"id": c.id, "name": c.name, "reasons": list(c.reasons)} for c in plan.worked],
+    }
+    text = f"Undid the import of {plan.run.file_name}: removed {outcome.removed:,} contacts"
+    if outcome.kept:
+        text += f", kept {outcome.kept:,} worked on since"
+    if outcome.restored:
+        text += f", put back what it filled in on {outcome.restored:,} contacts"
+    text += "."
+    if outcome.source_removed and plan.run.source_name:
+        text += f'\nThe list "{plan.run.source_name}" had nothing else in it and was removed.'
+    _emit(data, as_json, text)
+    return 0
+
+
 def _cmd_sample(ws: Any, as_json: bool) -> int:
     added = ws.sample_list.load()
     text = f"Loaded {added} sample contacts." if added else "The sample list is already loaded."
@@ -214,6 +317,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_contacts(ws, args, as_json)
         if args.command == "import":
             return _cmd_import(ws, args, as_json)
+        if args.command == "imports":
+            return _cmd_imports(ws, as_json)
+        if args.command == "undo-import":
+            return _cmd_undo_import(ws, args, as_json)
         return _cmd_sample(ws, as_json)
     except UserFacingError as exc:
         _fail(exc, as_json)

@@ -8,6 +8,7 @@ from pathlib import Path
 from prospector.domain.clock import Clock, system_clock
 from prospector.paths import backup_dir_for, default_db_path
 from prospector.services.contacts import ContactService
+from prospector.services.import_history import ImportHistoryService
 from prospector.services.imports import ImportService
 from prospector.services.sample_list import SampleListService
 from prospector.services.settings import SettingsService
@@ -23,6 +24,7 @@ class Workspace:
     sources: SourceService
     sample_list: SampleListService
     imports: ImportService
+    history: ImportHistoryService
 
     @property
     def path(self) -> Path:
@@ -62,4 +64,5 @@ def open_workspace(
         sources=SourceService(sessions, clock),
         sample_list=SampleListService(sessions, settings, clock),
         imports=ImportService(sessions, settings, clock),
+        history=ImportHistoryService(sessions, clock),
     )

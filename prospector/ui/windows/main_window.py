@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         )
         self.stack = QStackedWidget()
         self.contacts_page = ContactsPage(self._ws.contacts, self._ws.sources)
-        self.lists_page = ListsPage(self._ws.sources)
+        self.lists_page = ListsPage(self._ws.sources, self._ws.history)
         self._pages: dict[str, QWidget] = {
             "contacts": self.contacts_page,
             "lists": self.lists_page,
@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.about_action.triggered.connect(self.show_about)
         self.contacts_page.contacts_changed.connect(self._on_contacts_changed)
         self.lists_page.show_contacts_requested.connect(self._on_show_list)
+        self.lists_page.contacts_changed.connect(self.contacts_page.refresh)
 
     # -- actions ----------------------------------------------------------------------------------
 
