@@ -38,12 +38,13 @@ ROWS = {
         "INSERT INTO contacts (id, uuid, first_name, last_name, company, phone, phone_e164,"
         " phone_digits, email, email_normalized, city, country, birthday, stage, temperature,"
         " score, do_not_call, source_id, import_run_id, custom_fields, created_at, updated_at,"
-        " name_key)"
+        " name_key, last_called_at, last_outcome, call_attempts)"
         " VALUES (1, '6f1c5d0e-0000-4000-8000-000000000003', 'François', 'Lefèvre',"
         " 'Crème & Fils', '06 12 34 56 78', '+33612345678', '0612345678 33612345678',"
         " 'F.Lefevre@creme.fr', 'f.lefevre@creme.fr', 'Lyon', 'France', '1970-02-28', 'lead',"
         " 'warm', 40, 0, 1, 1, '{\"Effectif\": \"12\"}', '2026-01-15 09:01:30.000000',"
-        " '2026-02-01 10:00:00.000000', 'francois lefevre')",
+        " '2026-02-01 10:00:00.000000', 'francois lefevre', '2026-02-01 09:58:00.000000',"
+        " 'talked', 0)",
         "INSERT INTO contacts (id, uuid, full_name, company, phone, phone_e164, phone_digits,"
         " city, stage, temperature, score, do_not_call, created_at, updated_at, name_key)"
         " VALUES (2, '6f1c5d0e-0000-4000-8000-000000000004', 'Петар Петровски',"

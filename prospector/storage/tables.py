@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    text,
     Boolean,
     Date,
     ForeignKey,
@@ -100,6 +101,16 @@ class Contact(Base):
         Index("ix_contacts_next_follow_up", "next_follow_up"),
         Index("ix_contacts_updated_at", "updated_at"),
         Index("ix_contacts_name_key", "name_key"),
+        # The call queue: never-tried contacts of a list in list order, and retries in order
+        # of attempts and age (only contacts already called are in the second index).
+        Index("ix_contacts_queue_untried", "source_id", "last_called_at"),
+        Index(
+            "ix_contacts_queue_retry",
+            "source_id",
+            "call_attempts",
+            "last_called_at",
+            sqlite_where=text("last_called_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,6 +147,11 @@ class Contact(Base):
     custom_fields: Mapped[dict[str, Any] | None]
     # Folded, sorted name words ("dupont jean"): finds "DUPONT Jean" as a possible duplicate.
     name_key: Mapped[str | None] = mapped_column(String(400))
+    # Queue state, kept on the contact so "next contact" is one indexed query at a million.
+    last_called_at: Mapped[datetime | None]
+    last_outcome: Mapped[str | None] = mapped_column(String(30))
+    call_attempts: Mapped[int] = mapped_column(default=0, server_default="0")  # unanswered
+    skipped_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

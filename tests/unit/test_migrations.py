@@ -143,3 +143,32 @@ def test_an_upgrade_fills_the_name_key_of_existing_contacts(tmp_path: Path):
     keys = dict(conn.execute("SELECT id, name_key FROM contacts"))
     conn.close()
     assert keys == {1: "francois lefevre", 2: "петар петровски"}
+
+
+def test_an_upgrade_fills_the_queue_state_from_the_call_logs(tmp_path: Path):
+    import shutil
+    import sqlite3
+
+    saved = Path(__file__).parents[1] / "data" / "db" / "0003_duplicates_and_undo.sqlite"
+    path = tmp_path / "old.sqlite"
+    shutil.copy(saved, path)
+    conn = sqlite3.connect(path)
+    with conn:  # two unanswered calls after the conversation: two attempts to reach again
+        for n, outcome in ((2, "no_answer"), (3, "busy")):
+            conn.execute(
+                "INSERT INTO call_logs (id, uuid, contact_id, started_at, duration_s, outcome)"
+                f" VALUES ({n}, 'u{n}', 1, '2026-02-0{n + 1} 09:00:00.000000', 0, '{outcome}')"
+            )
+    conn.close()
+    engine = make_engine(path)
+    migrate.upgrade_database(engine, path, backup_dir=tmp_path / "backups")
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT id, last_called_at, last_outcome, call_attempts FROM contacts ORDER BY id"
+    ).fetchall()
+    conn.close()
+    assert rows == [
+        (1, "2026-02-04 09:00:00.000000", "busy", 2),
+        (2, None, None, 0),
+    ]
