@@ -32,7 +32,8 @@ def upgrade() -> None:
     op.add_column("contacts", sa.Column("skipped_until", sa.DateTime(), nullable=True))
     op.execute(
         "UPDATE contacts SET "
-        "last_called_at = (SELECT max(started_at) FROM call_logs c WHERE c.contact_id = contacts.id),"
+        "last_called_at = (SELECT max(started_at) FROM call_logs c"
+        " WHERE c.contact_id = contacts.id),"
         " last_outcome = (SELECT outcome FROM call_logs c WHERE c.contact_id = contacts.id "
         "   ORDER BY started_at DESC, id DESC LIMIT 1),"
         f" call_attempts = (SELECT count(*) FROM call_logs c WHERE c.contact_id = contacts.id "
