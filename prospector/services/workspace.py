@@ -7,6 +7,7 @@ from pathlib import Path
 
 from prospector.domain.clock import Clock, system_clock
 from prospector.paths import backup_dir_for, default_db_path
+from prospector.services.call_queue import CallQueueService
 from prospector.services.contacts import ContactService
 from prospector.services.import_history import ImportHistoryService
 from prospector.services.imports import ImportService
@@ -25,6 +26,7 @@ class Workspace:
     sample_list: SampleListService
     imports: ImportService
     history: ImportHistoryService
+    queue: CallQueueService
 
     @property
     def path(self) -> Path:
@@ -65,4 +67,5 @@ def open_workspace(
         sample_list=SampleListService(sessions, settings, clock),
         imports=ImportService(sessions, settings, clock),
         history=ImportHistoryService(sessions, clock),
+        queue=CallQueueService(sessions, clock),
     )

@@ -1,0 +1,407 @@
+"""Working a list: the next contact, logging each call's outcome, qualifying, undoing a slip.
+
+The queue's order and the meaning of outcomes are domain rules (prospector.domain.queue and
+.outcomes); this service applies them to the database, each action in one transaction, and
+hands back what is needed to undo the last one (Ctrl+Z in the window).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from prospector.domain.clock import Clock, system_clock
+from prospector.domain.contacts import Contact
+from prospector.domain.outcomes import RETRY_OUTCOMES, RULES, CallOutcome, stage_after
+from prospector.domain.qualification import (
+    Engagement,
+    QualificationResult,
+    Questionnaire,
+    qualify,
+    questionnaire_from_json,
+)
+from prospector.domain.queue import ListProgress, QueueBand, QueuePolicy
+from prospector.domain.stages import Stage, Temperature
+from prospector.errors import NotFound, UserFacingError
+from prospector.paths import resources_dir
+from prospector.storage.call_repository import (
+    CALL_BACK,
+    CallEntry,
+    CallRepository,
+    NoteEntry,
+    QueueState,
+)
+from prospector.storage.contact_repository import ContactRepository
+from prospector.storage.questionnaire_repository import QuestionnaireRepository
+from prospector.storage.source_repository import SettingsRepository
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUESTIONNAIRE = "Default qualification"
+SEND_INFO_CALL_AGAIN = timedelta(days=3)
+
+__all__ = [
+    "CallEntry",
+    "CallOutcome",
+    "CallQueueService",
+    "ContactCard",
+    "Engagement",
+    "ListProgress",
+    "LoggedCall",
+    "MissingAnswer",
+    "NoteEntry",
+    "QueueBand",
+    "QueuePolicy",
+]
+
+
+class MissingAnswer(UserFacingError):
+    """An outcome needs an answer the rep did not give (the call-back date, say)."""
+
+    code = "queue.missing_answer"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"missing: {what}")
+        self.what = what
+
+    def user_message(self) -> str:
+        return {
+            "call_back_at": "Choose when to call back.",
+            "nurture_until": "Choose when to try this contact again.",
+        }.get(self.what, f"Please give the {self.what}.")
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """Everything the call screen shows of one contact."""
+
+    contact: Contact
+    band: QueueBand | None
+    source_name: str | None
+    local_time: datetime | None  # the contact's own clock, when its phone number tells
+    attempts: int
+    recent_calls: tuple[CallEntry, ...]
+    recent_notes: tuple[NoteEntry, ...]
+
+
+@dataclass
+class LoggedCall:
+    """What one logged outcome changed, so it can be undone exactly."""
+
+    contact_id: int
+    call_id: int
+    outcome: CallOutcome
+    before: QueueState
+    stage_after: Stage
+    reminder_ids: list[int] = field(default_factory=list)
+    reopened_ids: list[int] = field(default_factory=list)
+    note_ids: list[int] = field(default_factory=list)
+    qualification_id: int | None = None
+    result: QualificationResult | None = None
+
+
+def local_time_of(e164: str | None, now: datetime) -> datetime | None:
+    """The contact's local time from its number's region, when that region has one offset now."""
+    if not e164:
+        return None
+    import phonenumbers
+    from phonenumbers import timezone as number_zones
+
+    try:
+        zones = number_zones.time_zones_for_number(phonenumbers.parse(e164))
+    except phonenumbers.NumberParseException:
+        return None
+    times = []
+    for name in zones:
+        try:
+            times.append(now.astimezone(ZoneInfo(name)))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    if not times or len({t.utcoffset() for t in times}) != 1:
+        return None  # unknown, or a country spanning several zones (US, Russia)
+    return times[0]
+
+
+def _bundled_questionnaire() -> Questionnaire:
+    text = (resources_dir() / "default_questionnaire.json").read_text(encoding="utf-8")
+    return questionnaire_from_json(json.loads(text))
+
+
+class CallQueueService:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock = system_clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def policy(self) -> QueuePolicy:
+        with self._sessions() as session:
+            stored = SettingsRepository(session).get("queue_policy") or {}
+        default = QueuePolicy()
+        return QueuePolicy(
+            retry_wait=timedelta(hours=float(stored.get("retry_wait_hours", 4))),
+            max_attempts=int(stored.get("max_attempts", default.max_attempts)),
+            skip_wait=timedelta(hours=float(stored.get("skip_wait_hours", 1))),
+        )
+
+    def set_policy(self, retry_wait_hours: float, max_attempts: int) -> None:
+        if retry_wait_hours <= 0 or max_attempts < 1:
+            raise ValueError("the retry wait and the attempts must be positive")
+        with self._sessions.begin() as session:
+            SettingsRepository(session).set(
+                "queue_policy",
+                {"retry_wait_hours": retry_wait_hours, "max_attempts": max_attempts},
+            )
+
+    # -- the queue -------------------------------------------------------------------------------
+
+    def next_card(self, source_id: int | None) -> ContactCard | None:
+        """The contact the queue offers now for a list (None: every contact), or None if done."""
+        now = self._clock()
+        policy = self.policy()
+        with self._sessions() as session:
+            found = CallRepository(session).next_in_queue(source_id, now, policy)
+            if found is None:
+                return None
+            return self._card(session, found[0], found[1], now)
+
+    def card(self, contact_id: int) -> ContactCard:
+        with self._sessions() as session:
+            return self._card(session, contact_id, None, self._clock())
+
+    def _card(
+        self, session: Session, contact_id: int, band: QueueBand | None, now: datetime
+    ) -> ContactCard:
+        contact = ContactRepository(session).get(contact_id)
+        calls = CallRepository(session)
+        return ContactCard(
+            contact=contact,
+            band=band,
+            source_name=calls.source_name(contact.fields.source_id),
+            local_time=local_time_of(contact.phone_e164 or contact.mobile_e164, now),
+            attempts=calls.state(contact_id).call_attempts,
+            recent_calls=tuple(calls.recent_calls(contact_id)),
+            recent_notes=tuple(calls.recent_notes(contact_id)),
+        )
+
+    def progress(self, source_id: int | None) -> ListProgress:
+        with self._sessions() as session:
+            reached, total, untried = CallRepository(session).progress(source_id)
+        return ListProgress(reached=reached, total=total, never_tried=untried)
+
+    # -- outcomes --------------------------------------------------------------------------------
+
+    def log_outcome(
+        self,
+        contact_id: int,
+        outcome: CallOutcome,
+        *,
+        started_at: datetime | None = None,
+        duration_s: int = 0,
+        note: str | None = None,
+        call_back_at: datetime | None = None,
+        keep_on_list: bool = True,
+        nurture_until: datetime | None = None,
+    ) -> LoggedCall:
+        """Log one call and apply its outcome; returns what undo() needs.
+
+        Raises:
+            MissingAnswer: a call-back without its time, or a kept "not interested" without
+                the date to try again; nothing is written.
+            NotFound: the contact was deleted meanwhile.
+        """
+        if outcome == CallOutcome.CALL_BACK and call_back_at is None:
+            raise MissingAnswer("call_back_at")
+        if outcome == CallOutcome.NOT_INTERESTED and keep_on_list and nurture_until is None:
+            raise MissingAnswer("nurture_until")
+        now = self._clock()
+        started = started_at or now
+        with self._sessions.begin() as session:
+            calls = CallRepository(session)
+            try:
+                before = calls.state(contact_id)
+            except Exception as exc:  # NoResultFound: deleted in another window meanwhile
+                raise NotFound(f"contact {contact_id}") from exc
+            stage = stage_after(Stage(before.stage), outcome, keep_on_list=keep_on_list)
+            logged = LoggedCall(
+                contact_id=contact_id,
+                call_id=calls.add_call(contact_id, started, duration_s, outcome, note),
+                outcome=outcome,
+                before=before,
+                stage_after=stage,
+            )
+            logged.reopened_ids = calls.complete_due_call_backs(contact_id, now)
+            if outcome == CallOutcome.CALL_BACK:
+                assert call_back_at is not None
+                logged.reminder_ids.append(
+                    calls.add_reminder(contact_id, call_back_at, CALL_BACK, "Call back", now)
+                )
+            elif outcome == CallOutcome.NOT_INTERESTED and keep_on_list:
+                assert nurture_until is not None
+                logged.reminder_ids.append(
+                    calls.add_reminder(
+                        contact_id,
+                        nurture_until,
+                        CALL_BACK,
+                        "Try again: said not interested last time",
+                        now,
+                    )
+                )
+            elif outcome == CallOutcome.SEND_INFO:
+                logged.reminder_ids += [
+                    calls.add_reminder(contact_id, now, "email", "Send the information", now),
+                    calls.add_reminder(
+                        contact_id,
+                        now + SEND_INFO_CALL_AGAIN,
+                        CALL_BACK,
+                        "Call again about the information sent",
+                        now,
+                    ),
+                ]
+            if RULES[outcome].reached:
+                attempts = 0
+            elif outcome in RETRY_OUTCOMES:
+                attempts = before.call_attempts + 1
+            else:
+                attempts = before.call_attempts
+            calls.set_state(
+                contact_id,
+                now,
+                stage=stage.value,
+                last_called_at=started,
+                last_outcome=outcome.value,
+                call_attempts=attempts,
+                skipped_until=None,
+                do_not_call=before.do_not_call or stage == Stage.DO_NOT_CALL,
+                next_follow_up=calls.next_open_reminder(contact_id),
+            )
+        log.info("Call to %s: %s (%s -> %s)", contact_id, outcome, before.stage, stage)
+        return logged
+
+    def undo(self, logged: LoggedCall) -> None:
+        """Take back a logged outcome (and the qualification saved with it), exactly."""
+        with self._sessions.begin() as session:
+            calls = CallRepository(session)
+            if logged.qualification_id is not None:
+                calls.delete_qualification(logged.qualification_id)
+            for note_id in logged.note_ids:
+                calls.delete_note(note_id)
+            calls.delete_reminders(logged.reminder_ids)
+            calls.reopen_reminders(logged.reopened_ids)
+            calls.delete_call(logged.call_id)
+            calls.restore_state(logged.contact_id, logged.before, self._clock())
+        log.info("Undid the call to %s (%s)", logged.contact_id, logged.outcome)
+
+    def skip(self, contact_id: int, reason: str) -> None:
+        """Put a contact aside for a while; it comes back. The reason is noted on it."""
+        reason = reason.strip()
+        if not reason:
+            raise MissingAnswer("reason for skipping")
+        now = self._clock()
+        policy = self.policy()
+        with self._sessions.begin() as session:
+            calls = CallRepository(session)
+            calls.add_note(contact_id, f"Skipped in the call queue: {reason}", now)
+            calls.set_state(contact_id, now, skipped_until=now + policy.skip_wait)
+
+    def mark_do_not_call(self, contact_id: int, reason: str | None = None) -> None:
+        now = self._clock()
+        with self._sessions.begin() as session:
+            calls = CallRepository(session)
+            calls.set_state(contact_id, now, stage=Stage.DO_NOT_CALL.value, do_not_call=True)
+            calls.add_note(
+                contact_id, "Put on the do-not-call list" + (f": {reason}" if reason else ""), now
+            )
+
+    # -- qualification ---------------------------------------------------------------------------
+
+    def questionnaire(self) -> Questionnaire:
+        """The active questionnaire; the bundled default is saved the first time."""
+        return self._active()[1]
+
+    def _active(self) -> tuple[int, Questionnaire]:
+        with self._sessions() as session:
+            found = QuestionnaireRepository(session).active(DEFAULT_QUESTIONNAIRE)
+        if found is not None:
+            return found
+        with self._sessions.begin() as session:
+            repo = QuestionnaireRepository(session)
+            found = repo.active(DEFAULT_QUESTIONNAIRE)
+            if found is None:
+                bundled = _bundled_questionnaire()
+                questionnaire_id, _version = repo.save_version(bundled, self._clock())
+                found = questionnaire_id, repo.get(questionnaire_id)
+        return found
+
+    def save_questionnaire(self, questionnaire: Questionnaire) -> int:
+        """Save an edited questionnaire as a new version; answers given before keep theirs."""
+        self._active()
+        with self._sessions.begin() as session:
+            _id, version = QuestionnaireRepository(session).save_version(
+                questionnaire, self._clock()
+            )
+        return version
+
+    def qualify(
+        self,
+        contact_id: int,
+        answers: dict[str, object],
+        *,
+        notes: dict[str, str] | None = None,
+        engagement: list[Engagement] | None = None,
+        logged: LoggedCall | None = None,
+    ) -> QualificationResult:
+        """Judge the contact, store the answers (per version) and move its stage.
+
+        When ``logged`` (the call the questionnaire belongs to) is given, undoing that call
+        also takes this qualification back.
+        """
+        questionnaire_id, questionnaire = self._active()
+        result = qualify(questionnaire, answers, engagement or [])
+        now = self._clock()
+        notes = {k: v.strip() for k, v in (notes or {}).items() if v and v.strip()}
+        stored = {
+            "answers": dict(answers),
+            "notes": notes,
+            "engagement": [e.value for e in engagement or []],
+        }
+        with self._sessions.begin() as session:
+            calls = CallRepository(session)
+            state = calls.state(contact_id)
+            qualification_id = QuestionnaireRepository(session).add_qualification(
+                contact_id, questionnaire_id, stored, result, now
+            )
+            note_ids = []
+            who = notes.get("authority")
+            if who and str(answers.get("authority")) != "yes":
+                note_ids.append(calls.add_note(contact_id, f"Who decides: {who}", now))
+            stage = Stage(state.stage)
+            if stage in (Stage.SUSPECT, Stage.LEAD, Stage.PROSPECT, Stage.NOT_INTERESTED):
+                stage = result.stage
+            calls.set_state(
+                contact_id,
+                now,
+                stage=stage.value,
+                fit_grade=result.fit_grade,
+                score=result.engagement,
+                temperature=(
+                    result.temperature.value
+                    if result.stage != Stage.DISQUALIFIED
+                    else Temperature.COLD.value
+                ),
+            )
+        if logged is not None:
+            logged.qualification_id = qualification_id
+            logged.note_ids += note_ids
+            logged.result = result
+        log.info("Qualified %s: %s, grade %s", contact_id, result.stage, result.fit_grade)
+        return result
+
+    def qualifications(self, contact_id: int) -> list[dict[str, object]]:
+        with self._sessions() as session:
+            return QuestionnaireRepository(session).qualifications_of(contact_id)
