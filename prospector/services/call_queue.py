@@ -47,6 +47,7 @@ SEND_INFO_CALL_AGAIN = timedelta(days=3)
 
 __all__ = [
     "CallEntry",
+    "CallScript",
     "CallOutcome",
     "CallQueueService",
     "ContactCard",
@@ -58,6 +59,56 @@ __all__ = [
     "QueueBand",
     "QueuePolicy",
 ]
+
+
+@dataclass(frozen=True)
+class CallScript:
+    """A list's talking points. Every presentation ends with a call to action and a close."""
+
+    opening: str
+    value: str
+    objections: tuple[tuple[str, str], ...]  # (what they say, what to answer)
+    close: str
+
+    def filled(self, contact: Contact) -> CallScript:
+        """The script with {name}, {first_name} and {company} replaced for this contact."""
+        f = contact.fields
+        values = {
+            "name": contact.display_name or "",
+            "first_name": f.first_name or f.full_name or "",
+            "company": f.company or "your company",
+        }
+
+        def fill(text: str) -> str:
+            for key, value in values.items():
+                text = text.replace("{" + key + "}", value)
+            return text
+
+        return CallScript(
+            fill(self.opening),
+            fill(self.value),
+            tuple((fill(a), fill(b)) for a, b in self.objections),
+            fill(self.close),
+        )
+
+
+DEFAULT_SCRIPT = CallScript(
+    opening=(
+        "Good morning {first_name}, this is … from …. I'm calling companies like {company} "
+        "about …. Do you have two minutes?"
+    ),
+    value="We help … to … so that …. Customers like … saved … in their first year.",
+    objections=(
+        ("Send me an email.", "Gladly. So that I send what matters to you: what do you use today?"),
+        ("We already have a supplier.", "Most of our customers did too. What would you improve?"),
+        ("It's too expensive.", "Compared with what? Let's see what it saves you first."),
+        ("I'm busy.", "Of course. When is a better time: tomorrow morning or Thursday?"),
+    ),
+    close=(
+        "Shall we book twenty minutes next week so I can show you? Would Tuesday at 10 or "
+        "Thursday at 3 suit you better?"
+    ),
+)
 
 
 class MissingAnswer(UserFacingError):
@@ -156,6 +207,34 @@ class CallQueueService:
             SettingsRepository(session).set(
                 "queue_policy",
                 {"retry_wait_hours": retry_wait_hours, "max_attempts": max_attempts},
+            )
+
+    def script(self, source_id: int | None) -> CallScript:
+        """The list's script, else the office's default, else the bundled one."""
+        with self._sessions() as session:
+            repo = SettingsRepository(session)
+            stored = repo.get(f"call_script:{source_id}") or repo.get("call_script:default")
+        if not stored:
+            return DEFAULT_SCRIPT
+        return CallScript(
+            opening=str(stored.get("opening", "")),
+            value=str(stored.get("value", "")),
+            objections=tuple((str(a), str(b)) for a, b in stored.get("objections", [])),
+            close=str(stored.get("close", "")),
+        )
+
+    def save_script(self, source_id: int | None, script: CallScript) -> None:
+        """Save a list's script (``None``: the office's default for lists without one)."""
+        key = f"call_script:{source_id}" if source_id is not None else "call_script:default"
+        with self._sessions.begin() as session:
+            SettingsRepository(session).set(
+                key,
+                {
+                    "opening": script.opening,
+                    "value": script.value,
+                    "objections": [list(pair) for pair in script.objections],
+                    "close": script.close,
+                },
             )
 
     # -- the queue -------------------------------------------------------------------------------

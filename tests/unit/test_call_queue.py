@@ -244,3 +244,17 @@ def test_the_contacts_local_time_comes_from_its_number():
     assert local_time_of("+18005550123", now) is None  # toll-free: no one place
     assert local_time_of("+79161234567", now) is None  # a mobile in a country of many zones
     assert local_time_of(None, now) is None
+
+
+def test_a_lists_script_is_saved_and_filled_for_the_contact(workspace):
+    from dataclasses import replace
+
+    source, ids = _list(workspace, 1)
+    default = workspace.queue.script(source)
+    assert default.close  # every presentation ends with a call to action
+    mine = replace(default, opening="Bonjour {first_name}, je vous appelle au sujet de {company}")
+    workspace.queue.save_script(source, mine)
+    card = workspace.queue.card(ids[0])
+    filled = workspace.queue.script(source).filled(card.contact)
+    assert filled.opening == "Bonjour Ana0, je vous appelle au sujet de your company"
+    assert workspace.queue.script(None) == default  # other lists keep the default
