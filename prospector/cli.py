@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="merge: fill gaps of the existing contact; skip; import: add anyway",
     )
     _add_history_commands(commands, common)
+
+    queue = commands.add_parser(
+        "queue", parents=[common], help="the call queue of a list: progress, or the next contact"
+    )
+    queue.add_argument("--source", metavar="NAME", help="the list (default: every contact)")
+    queue.add_argument(
+        "--next", action="store_true", help="print the contact the queue would offer now"
+    )
     return parser
 
 
@@ -285,6 +293,42 @@ def _cmd_undo_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
     return 0
 
 
+def _cmd_queue(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    source_id = ws.sources.find(args.source).id if args.source else None
+    progress = ws.queue.progress(source_id)
+    data: dict[str, Any] = {
+        "list": args.source,
+        "reached": progress.reached,
+        "total": progress.total,
+        "never_tried": progress.never_tried,
+    }
+    text = (
+        f"{progress.reached:,} of {progress.total:,} reached; "
+        f"{progress.never_tried:,} not tried yet."
+    )
+    if args.next:
+        card = ws.queue.next_card(source_id)
+        if card is None:
+            data["next"] = None
+            text += "\nNothing to call now: the list is worked through for the moment."
+        else:
+            c = card.contact
+            data["next"] = {
+                "id": c.id,
+                "name": c.display_name,
+                "company": c.fields.company,
+                "phone": c.fields.phone or c.fields.mobile,
+                "stage": c.fields.stage.value,
+                "why": card.band.name.lower() if card.band is not None else None,
+                "attempts": card.attempts,
+                "local_time": card.local_time.strftime("%H:%M") if card.local_time else None,
+            }
+            phone = c.fields.phone or c.fields.mobile or "no phone"
+            text += f"\nNext: {c.display_name} ({c.fields.company or 'no company'}), {phone}"
+    _emit(data, as_json, text)
+    return 0
+
+
 def _cmd_sample(ws: Any, as_json: bool) -> int:
     added = ws.sample_list.load()
     text = f"Loaded {added} sample contacts." if added else "The sample list is already loaded."
@@ -317,6 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_contacts(ws, args, as_json)
         if args.command == "import":
             return _cmd_import(ws, args, as_json)
+        if args.command == "queue":
+            return _cmd_queue(ws, args, as_json)
         if args.command == "imports":
             return _cmd_imports(ws, as_json)
         if args.command == "undo-import":

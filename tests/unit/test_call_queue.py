@@ -258,3 +258,21 @@ def test_a_lists_script_is_saved_and_filled_for_the_contact(workspace):
     filled = workspace.queue.script(source).filled(card.contact)
     assert filled.opening == "Bonjour Ana0, je vous appelle au sujet de your company"
     assert workspace.queue.script(None) == default  # other lists keep the default
+
+
+def test_the_command_line_prints_the_next_contact(workspace, db_path: Path, capsys):
+    import json
+
+    from prospector.cli import main
+
+    _source, ids = _list(workspace, 2, name="Annuaire Lyon")
+    workspace.queue.log_outcome(ids[0], CallOutcome.TALKED)
+    workspace.close()
+    assert (
+        main(["queue", "--db", str(db_path), "--source", "annuaire lyon", "--next", "--json"]) == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert (data["reached"], data["total"], data["never_tried"]) == (1, 2, 1)
+    assert data["next"]["id"] == ids[1] and data["next"]["why"] == "never_tried"
+    assert main(["queue", "--db", str(db_path), "--source", "Nowhere", "--next"]) == 1
+    assert "no list called 'Nowhere'" in capsys.readouterr().err
