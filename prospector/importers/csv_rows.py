@@ -2,7 +2,9 @@
 
 The default csv reader silently swallows the rest of a file after an unterminated quote; with
 ``strict=True`` it fails instead, and we say which row opened the quote. Values stay text:
-leading zeros and '+' are kept, nothing is turned into a number here.
+leading zeros and '+' are kept, nothing is turned into a number here. A field may be up to
+1 MiB long (the csv module's own default, 128 KiB, refuses real files); cells are cut to
+Excel's 32,767 characters like workbook cells, so a file reads the same saved either way.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from prospector.importers.rows import RawRow, ReadProgress
 from prospector.importers.text_decoding import SAMPLE_BYTES, guess_text
 
 MAX_FIELD = 1024 * 1024
+MAX_CELL = 32_767  # Excel's own limit per cell; workbooks are cut the same way
+MAX_NOTED = 1000  # rows kept per kind of note; the count of a bad file would be endless
 csv.field_size_limit(MAX_FIELD)
 
 # A text cell we exported with a protective apostrophe ("'=SUM(…)"): give back the exact text.
@@ -34,12 +38,22 @@ class CsvFileError(UserFacingError):
         super().__init__(f"{path}: {problem} at row {row}: {detail}")
         self.path, self.problem, self.row, self.detail = path, problem, row, detail
 
+    def __reduce__(self) -> tuple[type, tuple[Path, str, int, str]]:
+        """Picklable, so a worker process can hand the error back as it is."""
+        return type(self), (self.path, self.problem, self.row, self.detail)
+
     def user_message(self) -> str:
         if self.problem == "open_quote":
             return (
                 f'Row {self.row} opens a quote (") that never closes, so the rest of the file '
                 "cannot be read safely. Nothing was imported. Fix that row in a text editor "
                 "or in Excel, save, and import again."
+            )
+        if self.problem == "field_too_long":
+            return (
+                f"Row {self.row} has a value longer than a million characters, which no list "
+                'holds: the file is probably not a list, or a quote (") in it never closes. '
+                "Nothing was imported. Check the file in a text editor or in Excel."
             )
         if self.problem == "encoding":
             return (
@@ -52,7 +66,12 @@ class CsvFileError(UserFacingError):
 
 
 class CsvRows:
-    """Rows of a delimited text file; the encoding and delimiter are guessed unless given."""
+    """Rows of a delimited text file; the encoding and delimiter are guessed unless given.
+
+    After ``rows()`` has run, ``cut_cells`` lists (row, column index) of cells cut to 32,767
+    characters and ``nul_rows`` the rows NUL characters were removed from (the first thousand
+    of each), so the import report can name them.
+    """
 
     def __init__(
         self,
@@ -71,6 +90,8 @@ class CsvRows:
         self.reason = "your choice" if encoding else guess.reason
         self._size = path.stat().st_size
         self._raw: io.BufferedReader | None = None
+        self.cut_cells: list[tuple[int, int]] = []
+        self.nul_rows: list[int] = []
 
     def describe(self) -> str:
         names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
@@ -89,14 +110,35 @@ class CsvRows:
             start = 1
             try:
                 for record in reader:
-                    cells = tuple(_clean_cell(value) for value in record)
+                    cells = tuple(map(_clean_cell, record))
+                    if any(len(c) > MAX_CELL or "\x00" in c for c in record):
+                        cells = self._note(start, record, cells)
                     yield RawRow(number=start, cells=cells)
                     start = reader.line_num + 1
             except csv.Error as exc:
-                problem = "open_quote" if "end of data" in str(exc) or "EOF" in str(exc) else "row"
-                raise CsvFileError(self.path, problem, start, str(exc)) from exc
+                text = str(exc)
+                if "end of data" in text or "EOF" in text:
+                    problem = "open_quote"
+                elif "field larger than field limit" in text:
+                    problem = "field_too_long"
+                else:
+                    problem = "row"
+                raise CsvFileError(self.path, problem, start, text) from exc
             except UnicodeDecodeError as exc:
                 raise CsvFileError(self.path, "encoding", start, str(exc)) from exc
+
+    def _note(self, number: int, record: list[str], cells: tuple[str, ...]) -> tuple[str, ...]:
+        """Cut over-long cells and remember what was changed in this (rare) row."""
+        if any("\x00" in value for value in record) and len(self.nul_rows) < MAX_NOTED:
+            self.nul_rows.append(number)
+        cut = []
+        for index, value in enumerate(cells):
+            if len(value) > MAX_CELL:
+                value = value[:MAX_CELL]
+                if len(self.cut_cells) < MAX_NOTED:
+                    self.cut_cells.append((number, index))
+            cut.append(value)
+        return tuple(cut)
 
 
 def _clean_cell(value: str) -> str:
