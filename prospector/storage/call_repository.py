@@ -81,6 +81,9 @@ class CallRepository:
             .where(R.contact_id == C.id, R.kind == CALL_BACK, R.done_at.is_(None))
             .exists()
         )
+        # Driven from the few open reminders (due_at index), never from the list's contacts:
+        # "+ 0" keeps SQLite from starting at the contacts' source index instead.
+        in_list = (C.source_id + 0) == source_id if source_id is not None else C.id.is_not(None)
         due = self._s.execute(
             select(R.contact_id)
             .join(t.Contact.__table__, C.id == R.contact_id)
@@ -88,7 +91,7 @@ class CallRepository:
                 R.kind == CALL_BACK,
                 R.done_at.is_(None),
                 R.due_at <= now,
-                _in_scope(source_id),
+                in_list,
                 C.do_not_call.is_(False),
                 C.stage.not_in(_NEVER_OFFERED),
                 _not_skipped(now),
@@ -98,21 +101,26 @@ class CallRepository:
         ).scalar()
         if due is not None:
             return due, QueueBand.CALL_BACK_DUE
+        # "|| ''" keeps the planner off the stage index, which would sort a whole stage.
         common = (
             _in_scope(source_id),
-            C.stage.in_(_CALLABLE_STAGES),
+            (C.stage + "").in_(_CALLABLE_STAGES),
             C.do_not_call.is_(False),
             _not_skipped(now),
             ~open_call_back,
         )
+        in_list_order = (
+            (C.source_id, C.last_called_at, C.id) if source_id is not None else (C.id,)
+        )
         untried = self._s.execute(
             select(C.id)
             .where(C.last_called_at.is_(None), *common)
-            .order_by(C.source_id, C.last_called_at, C.id)
+            .order_by(*in_list_order)
             .limit(1)
         ).scalar()
         if untried is not None:
             return untried, QueueBand.NEVER_TRIED
+        retry_order = (C.call_attempts, C.last_called_at, C.id)
         retry = self._s.execute(
             select(C.id)
             .where(
@@ -122,7 +130,7 @@ class CallRepository:
                 C.call_attempts < policy.max_attempts,
                 *common,
             )
-            .order_by(C.source_id, C.call_attempts, C.last_called_at, C.id)
+            .order_by(*((C.source_id, *retry_order) if source_id is not None else retry_order))
             .limit(1)
         ).scalar()
         return (retry, QueueBand.RETRY) if retry is not None else None

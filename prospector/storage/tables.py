@@ -208,6 +208,11 @@ class Reminder(Base):
     """A follow-up that comes back on its day."""
 
     __tablename__ = "reminders"
+    # Open reminders by kind and due time: the queue's call-backs and the Today view, without
+    # walking years of done ones.
+    __table_args__ = (
+        Index("ix_reminders_open", "kind", "due_at", sqlite_where=text("done_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)

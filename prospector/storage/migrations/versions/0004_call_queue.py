@@ -57,7 +57,17 @@ def upgrade() -> None:
     )
 
 
+    op.create_index(
+        op.f("ix_reminders_open"),
+        "reminders",
+        ["kind", "due_at"],
+        unique=False,
+        sqlite_where=sa.text("done_at IS NULL"),
+    )
+
+
 def downgrade() -> None:
+    op.drop_index(op.f("ix_reminders_open"), table_name="reminders")
     op.drop_index(op.f("ix_contacts_queue_retry"), table_name="contacts")
     op.drop_index(op.f("ix_contacts_queue_untried"), table_name="contacts")
     # Plain DROP COLUMN (SQLite 3.35+): a batch copy of contacts would lose its FTS triggers.
