@@ -1,6 +1,6 @@
 """Render the main window offscreen, with the sample list loaded, to docs/screenshot.png.
 
-python scripts/screenshot.py [--out FILE] [--page contacts|lists] [--empty]
+python scripts/screenshot.py [--out FILE] [--page contacts|lists|queue] [--questions] [--empty]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["PROSPECTOR_HOME"] = tempfile.mkdtemp()
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings, QThreadPool  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from prospector.services.workspace import open_workspace  # noqa: E402
@@ -30,6 +30,9 @@ def main() -> None:
     parser.add_argument("--page", default="contacts")
     parser.add_argument("--empty", action="store_true", help="show the first-run window")
     parser.add_argument("--search", default="")
+    parser.add_argument(
+        "--questions", action="store_true", help="queue page: with the questionnaire open"
+    )
     args = parser.parse_args()
 
     make_application()
@@ -48,7 +51,14 @@ def main() -> None:
     if page.model.rowCount() > 3:
         page.table.selectRow(3)
     window.show_page(args.page)
-    QApplication.processEvents()
+    if args.page == "queue" and not args.empty:
+        queue_page = window.call_queue_page
+        queue_page.start()
+        if args.questions:
+            queue_page.choose("talked")
+    for _ in range(3):  # the queue's progress is counted on the pool, then shown
+        QThreadPool.globalInstance().waitForDone(10_000)
+        QApplication.processEvents()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.out))
     print(f"wrote {args.out}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from prospector.domain.outcomes import CallOutcome
+from prospector.domain.qualification import Criterion, Engagement
 from prospector.domain.stages import Stage, Temperature
 
 
@@ -64,3 +66,68 @@ def source_kind_label(kind: str) -> str:
         "event": _tr("Event"),
         "social": _tr("Social media"),
     }.get(kind, kind)
+
+
+def outcome_label(outcome: CallOutcome) -> str:
+    """A call's outcome as the rep says it; the queue's buttons and the call history use it."""
+    return {
+        CallOutcome.NO_ANSWER: _tr("No answer"),
+        CallOutcome.BUSY: _tr("Busy"),
+        CallOutcome.VOICEMAIL: _tr("Voicemail"),
+        CallOutcome.WRONG_NUMBER: _tr("Wrong number"),
+        CallOutcome.GATEKEEPER: _tr("Gatekeeper"),
+        CallOutcome.CALL_BACK: _tr("Call back"),
+        CallOutcome.NOT_INTERESTED: _tr("Not interested"),
+        CallOutcome.DO_NOT_CALL: _tr("Do not call"),
+        CallOutcome.SEND_INFO: _tr("Send information"),
+        CallOutcome.TALKED: _tr("Talked"),
+    }[outcome]
+
+
+def outcome_definition(outcome: CallOutcome) -> str:
+    """What choosing an outcome does next, so the rep knows before pressing the key."""
+    return {
+        CallOutcome.NO_ANSWER: _tr("Nobody picked up. Offered again after the retry wait."),
+        CallOutcome.BUSY: _tr("The line was busy. Offered again after the retry wait."),
+        CallOutcome.VOICEMAIL: _tr("Reached voicemail. Offered again after the retry wait."),
+        CallOutcome.WRONG_NUMBER: _tr("The number is not this contact's. Not offered again."),
+        CallOutcome.GATEKEEPER: _tr(
+            "A receptionist or assistant answered, not the contact. Offered again later."
+        ),
+        CallOutcome.CALL_BACK: _tr("The contact asked to be called back: choose when."),
+        CallOutcome.NOT_INTERESTED: _tr(
+            "The contact said no. Asks whether we may keep them on the list."
+        ),
+        CallOutcome.DO_NOT_CALL: _tr("The contact asked never to be called again."),
+        CallOutcome.SEND_INFO: _tr(
+            "The contact wants information: a reminder to send it and one to call again."
+        ),
+        CallOutcome.TALKED: _tr("A real conversation: answer the qualifying questions."),
+    }[outcome]
+
+
+def criterion_label(criterion: Criterion) -> str:
+    """What a qualifying criterion checks, in the rep's words (for 'still to learn')."""
+    return {
+        Criterion.MARKET: _tr("in our target market"),
+        Criterion.BUDGET: _tr("can afford it"),
+        Criterion.AUTHORITY: _tr("can decide"),
+        Criterion.NEED: _tr("has a need"),
+        Criterion.TIMING: _tr("when they would buy"),
+        Criterion.VALUE: _tr("what they could buy"),
+    }[criterion]
+
+
+def engagement_label(engagement: Engagement) -> str:
+    return {
+        Engagement.ANSWERED: _tr("Answered"),
+        Engagement.ASKED_QUESTIONS: _tr("Asked questions"),
+        Engagement.ASKED_FOR_INFORMATION: _tr("Asked for information"),
+        Engagement.AGREED_TO_CALL_BACK: _tr("Agreed to a call-back"),
+        Engagement.AGREED_TO_MEETING: _tr("Agreed to a meeting"),
+    }[engagement]
+
+
+def answer_label(answer: str) -> str:
+    """A yes/no/unknown answer in the user's language; other answers are shown as stored."""
+    return {"yes": _tr("Yes"), "no": _tr("No"), "unknown": _tr("Don't know")}.get(answer, answer)

@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from prospector import __version__
+from prospector.domain.clock import Clock, system_clock
 from prospector.errors import UserFacingError
 from prospector.services.workspace import Workspace
 from prospector.ui.errors import show_error
 from prospector.ui.tasks import IterTask, TaskRunner
+from prospector.ui.widgets.call_queue_page import CallQueuePage
 from prospector.ui.widgets.contacts_page import ContactsPage
 from prospector.ui.widgets.lists_page import ListsPage
 from prospector.ui.windows.import_wizard import ImportWizard
@@ -37,10 +39,17 @@ class MainWindow(QMainWindow):
     first_painted = Signal()
     integrity_failed = Signal()
 
-    def __init__(self, workspace: Workspace, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        settings: QSettings | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        """``clock`` must be the workspace's: the call queue proposes call-back times from it."""
         super().__init__()
         self._ws = workspace
         self._settings = settings or QSettings()
+        self._clock = clock
         self._painted = False
         self._closing_without_saving = False
         self._tasks = TaskRunner(parent=self)
@@ -67,11 +76,19 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.contacts_page = ContactsPage(self._ws.contacts, self._ws.sources)
         self.lists_page = ListsPage(self._ws.sources, self._ws.history)
+        self.call_queue_page = CallQueuePage(
+            self._ws.queue, self._ws.sources, self._tasks, self._settings, self._clock
+        )
         self._pages: dict[str, QWidget] = {
             "contacts": self.contacts_page,
             "lists": self.lists_page,
+            "queue": self.call_queue_page,
         }
-        for key, label in (("contacts", self.tr("Contacts")), ("lists", self.tr("Lists"))):
+        for key, label in (
+            ("contacts", self.tr("Contacts")),
+            ("lists", self.tr("Lists")),
+            ("queue", self.tr("Call queue")),
+        ):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.sidebar.addItem(item)
@@ -184,6 +201,7 @@ class MainWindow(QMainWindow):
     def _on_import_finished(self, result: object) -> None:
         self.contacts_page.refresh()
         self.lists_page.refresh()
+        self.call_queue_page.chooser.reload()  # the new list can be worked at once
         self._update_welcome()
 
     def show_about(self) -> None:
@@ -231,7 +249,9 @@ class MainWindow(QMainWindow):
         self.contacts_page.restore_layout(self._settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closing_without_saving and not self.contacts_page.may_leave():
+        if not self._closing_without_saving and not (
+            self.contacts_page.may_leave() and self.call_queue_page.may_leave()
+        ):
             event.ignore()
             return
         self._settings.setValue("main_window/geometry", self.saveGeometry())
