@@ -148,7 +148,7 @@ class CallRepository:
             func.sum(
                 or_(
                     C.stage.in_(reached_stages),
-                    and_(C.stage == Stage.DO_NOT_CALL.value, C.last_called_at.is_not(None)),
+                    and_(C.stage.in_(_NEVER_OFFERED), C.last_called_at.is_not(None)),
                 ).cast(Integer)
             ),
             0,

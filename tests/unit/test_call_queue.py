@@ -276,3 +276,11 @@ def test_the_command_line_prints_the_next_contact(workspace, db_path: Path, caps
     assert data["next"]["id"] == ids[1] and data["next"]["why"] == "never_tried"
     assert main(["queue", "--db", str(db_path), "--source", "Nowhere", "--next"]) == 1
     assert "no list called 'Nowhere'" in capsys.readouterr().err
+
+
+def test_a_contact_disqualified_on_the_phone_counts_as_reached(workspace):
+    source, ids = _list(workspace, 2)
+    logged = workspace.queue.log_outcome(ids[0], CallOutcome.TALKED)
+    workspace.queue.qualify(ids[0], {"market": "no"}, logged=logged)
+    progress = workspace.queue.progress(source)
+    assert (progress.reached, progress.total) == (1, 2)
