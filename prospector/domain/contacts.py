@@ -154,6 +154,9 @@ def normalize_email(typed: str) -> str | None:
     return result.normalized.lower()
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
+
+
 def phone_digits(*typed_and_e164: str | None) -> str | None:
     """Digit-only tokens for phone search: '0612345678 33612345678'.
 
@@ -164,7 +167,10 @@ def phone_digits(*typed_and_e164: str | None) -> str | None:
     for value in typed_and_e164:
         if not value:
             continue
-        digits = "".join(ch for ch in value if ch.isdigit())
+        if value.isascii():  # nearly always: for ASCII, isdigit() means 0-9 (5x cheaper)
+            digits = _NOT_ASCII_DIGIT.sub("", value)
+        else:
+            digits = "".join(ch for ch in value if ch.isdigit())
         if len(digits) >= 3 and digits not in tokens:
             tokens.append(digits)
     return " ".join(tokens) or None
@@ -172,6 +178,8 @@ def phone_digits(*typed_and_e164: str | None) -> str | None:
 
 def fold_text(value: str) -> str:
     """Case- and accent-insensitive form, for comparisons and quick matching."""
+    if value.isascii():  # most list text: nothing to decompose (10x cheaper)
+        return value.lower()
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -40,6 +40,7 @@ _TEXT_TARGETS = (
     Target.POSTAL_CODE,
     Target.COUNTRY,
 )
+_CASED = ("first_name", "last_name", "full_name", "city")
 _DATE = re.compile(r"^\s*(\d{1,4})[./\-](\d{1,2})[./\-](\d{1,4})\s*$")
 _AMOUNT_GROUPS = re.compile(r"-?[\d.,]*\d[\d.,]*")  # what is left without currency and spaces
 _THOUSANDS_GROUP = re.compile(r"^\d{3}([.,]\d+)?$")
@@ -175,20 +176,28 @@ class RowCleaner:
         samples = columns[birthday].samples if birthday is not None else ()
         month_first = default_region in ("US", "CA", "PH")
         self._date_order = detect_date_order(samples) or ("mdy" if month_first else "dmy")
+        self._text_columns = tuple((t.value, self._targets.get(t)) for t in _TEXT_TARGETS)
+        self._birthday = self._targets.get(Target.BIRTHDAY)
+        self._amount = self._targets.get(Target.ESTIMATED_VALUE)
+        self._regions: dict[str | None, str] = {}  # country as typed -> phone region
 
     def clean(self, raw: RawRow) -> CleanedRow:
         cells = raw.cells
+        width = len(cells)
+        number = raw.number
         problems: list[RowProblem] = []
-
-        def text(target: Target) -> str | None:
-            index = self._targets.get(target)
-            if index is None or index >= len(cells):
-                return None
-            return tidy(cell_text(cells[index]))
-
-        values = {t.value: text(t) for t in _TEXT_TARGETS}
-        for name in ("first_name", "last_name", "full_name", "city"):
-            values[name] = sensible_case(values[name])
+        # Plain lookups by position instead of a closure and enum values per cell (hot loop).
+        values: dict[str, str | None] = {}
+        for name, index in self._text_columns:
+            if index is None or index >= width:
+                values[name] = None
+            else:
+                cell = cells[index]
+                values[name] = tidy(cell if type(cell) is str else cell_text(cell))
+        for name in _CASED:
+            value = values[name]
+            if value:
+                values[name] = sensible_case(value)
         if (
             self._split
             and values["full_name"]
@@ -198,51 +207,66 @@ class RowCleaner:
             if len(parts) == 2:
                 values["first_name"], values["last_name"] = parts
 
-        region = region_for_country(values["country"], self._default_region)
-        e164: dict[str, str | None] = {}
-        for name in ("phone", "mobile"):
-            typed = values[name]
-            e164[name] = normalize_phone(typed, region) if typed else None
-            if typed and e164[name] is None:
-                problems.append(RowProblem(raw.number, f"{name}.invalid", typed))
+        country = values["country"]
+        region = self._regions.get(country)
+        if region is None:
+            region = self._regions[country] = region_for_country(country, self._default_region)
+        phone, mobile = values["phone"], values["mobile"]
+        phone_e164 = mobile_e164 = None
+        if phone:
+            phone_e164 = normalize_phone(phone, region)
+            if phone_e164 is None:
+                problems.append(RowProblem(number, "phone.invalid", phone))
+        if mobile:
+            mobile_e164 = normalize_phone(mobile, region)
+            if mobile_e164 is None:
+                problems.append(RowProblem(number, "mobile.invalid", mobile))
         email_norm = None
-        if values["email"]:
-            email_norm = normalize_email(values["email"])
+        email = values["email"]
+        if email:
+            email_norm = normalize_email(email)
             if email_norm is None:
-                problems.append(RowProblem(raw.number, "email.invalid", values["email"]))
+                problems.append(RowProblem(number, "email.invalid", email))
 
         birthday = None
-        index = self._targets.get(Target.BIRTHDAY)
-        if index is not None and index < len(cells) and cell_text(cells[index]).strip():
+        index = self._birthday
+        if index is not None and index < width and cell_text(cells[index]).strip():
             birthday, ambiguous = parse_date(cells[index], self._date_order)
             shown = cell_text(cells[index])
             if birthday is None:
-                problems.append(RowProblem(raw.number, "date.invalid", shown))
+                problems.append(RowProblem(number, "date.invalid", shown))
             elif ambiguous:
-                problems.append(RowProblem(raw.number, "date.ambiguous", shown))
+                problems.append(RowProblem(number, "date.ambiguous", shown))
 
         amount = None
-        index = self._targets.get(Target.ESTIMATED_VALUE)
-        if index is not None and index < len(cells) and cell_text(cells[index]).strip():
+        index = self._amount
+        if index is not None and index < width and cell_text(cells[index]).strip():
             amount = parse_amount(cells[index], region)
             if amount is None or amount < 0:
                 amount = None
-                problems.append(RowProblem(raw.number, "number.invalid", cell_text(cells[index])))
+                problems.append(RowProblem(number, "number.invalid", cell_text(cells[index])))
 
         custom = {}
         for column_index, name in self._custom:
-            if column_index < len(cells):
+            if column_index < width:
                 value = cell_text(cells[column_index]).strip()
                 if value:
                     custom[name] = value
 
-        identity = ("first_name", "last_name", "full_name", "company", "email", "phone", "mobile")
-        if not any(values[n] for n in identity):
-            problems.append(RowProblem(raw.number, "row.no_identity", ""))
-            return CleanedRow(raw.number, None, tuple(problems))
+        if not (
+            values["first_name"]
+            or values["last_name"]
+            or values["full_name"]
+            or values["company"]
+            or email
+            or phone
+            or mobile
+        ):
+            problems.append(RowProblem(number, "row.no_identity", ""))
+            return CleanedRow(number, None, tuple(problems))
 
-        listed_dnc = bool(
-            self._do_not_call & {v for v in (email_norm, e164["phone"], e164["mobile"]) if v}
+        listed_dnc = bool(self._do_not_call) and bool(
+            self._do_not_call & {v for v in (email_norm, phone_e164, mobile_e164) if v}
         )
         fields = ContactFields(
             **values,
@@ -254,11 +278,9 @@ class RowCleaner:
         )
         contact = CleanContact(
             fields=fields,
-            phone_e164=e164["phone"],
-            mobile_e164=e164["mobile"],
+            phone_e164=phone_e164,
+            mobile_e164=mobile_e164,
             email_normalized=email_norm,
-            phone_digits=phone_digits(
-                values["phone"], e164["phone"], values["mobile"], e164["mobile"]
-            ),
+            phone_digits=phone_digits(phone, phone_e164, mobile, mobile_e164),
         )
-        return CleanedRow(raw.number, contact, tuple(problems))
+        return CleanedRow(number, contact, tuple(problems))

@@ -24,6 +24,7 @@ from prospector.importers.cleaning import RowCleaner, RowProblem
 from prospector.importers.csv_rows import CsvRows
 from prospector.importers.detect import FileKind, detect_file_kind
 from prospector.importers.mapping import ColumnMapping, Target, guess_mapping, guess_region
+from prospector.importers.parallel import CleaningWorker, ReaderSpec, workers_available
 from prospector.importers.rejected_rows import RejectedRow, write_rejected_csv
 from prospector.importers.rows import RowSource
 from prospector.importers.sheet_rows import SheetRows, sheet_names
@@ -241,7 +242,14 @@ class ImportService:
         batch_size: int = 1000,
         dry_run: bool = False,
     ) -> Iterator[ImportProgress]:
-        """Import in batches inside ONE transaction, yielding progress; stop means rollback."""
+        """Import in batches inside ONE transaction, yielding progress; stop means rollback.
+
+        Files of ``PARALLEL_MIN_BYTES`` or more (about 5,000 rows) are read and cleaned by a
+        worker process (``importers/parallel.py``) while this one checks duplicates and
+        writes; the results are the same either way (same rows, problems, duplicates and
+        progress steps). Stop, an exception on either side, or closing this generator stops
+        the worker too.
+        """
         started = time.perf_counter()
         region = self._settings.default_country()
         _kind, source = open_rows(
@@ -251,13 +259,34 @@ class ImportService:
             delimiter=request.delimiter,
             region=region,
         )
-        table = read_table(source)
-        column_names = [c.name for c in table.columns]
+        worker = _cleaning_worker(source)
+        try:
+            yield from self._run(request, source, worker, should_stop, batch_size, dry_run, started)
+        finally:
+            if worker is not None:
+                worker.close()
+
+    def _run(
+        self,
+        request: ImportRequest,
+        source: RowSource,
+        worker: CleaningWorker | None,
+        should_stop: Callable[[], bool],
+        batch_size: int,
+        dry_run: bool,
+        started: float,
+    ) -> Iterator[ImportProgress]:
+        if worker is None:
+            table = read_table(source)
+            table_columns = table.columns
+        else:  # the worker finds the header (a workbook is read whole: not in this process)
+            _header_row, table_columns = worker.table()
+        column_names = [c.name for c in table_columns]
         template = self.templates.for_headers(column_names)
         mapping = request.mapping or (
-            template.mapping if template else guess_mapping(table.columns)
+            template.mapping if template else guess_mapping(table_columns)
         )
-        region = self._region_for(table.columns, mapping)
+        region = self._region_for(table_columns, mapping)
         counts = {"read": 0, "imported": 0, "merged": 0, "skipped": 0, "rejected": 0}
         problems: list[RowProblem] = []
         rejected_rows: list[RejectedRow] = []
@@ -266,7 +295,7 @@ class ImportService:
         file_hash = _file_hash(request.path)
 
         def progress(status: str, run_id: int | None = None) -> ImportProgress:
-            done = source.progress()
+            done = source.progress() if worker is None else worker.progress()
             fraction = done.done / done.total if done.total else None
             elapsed = max(time.perf_counter() - started, 1e-6)
             final = status != "running"
@@ -306,7 +335,6 @@ class ImportService:
                     mapping=mapping.to_json(),
                     now=now,
                 )
-                cleaner = RowCleaner(table.columns, mapping, region, source_id=source_id)
                 writer = ContactBatchWriter(
                     session,
                     run_id,
@@ -314,28 +342,51 @@ class ImportService:
                     now=now,
                     decisions={row: p.value for row, p in request.decisions.items()},
                 )
-                batch: list[tuple[int, CleanContact]] = []
-                for raw in table.data:
-                    counts["read"] += 1
-                    cleaned = cleaner.clean(raw)
-                    problems.extend(cleaned.problems)
-                    if cleaned.contact is None:
-                        counts["rejected"] += 1
-                        if len(rejected_rows) < MAX_REJECTED_KEPT:
-                            reasons = tuple(p.code for p in cleaned.problems)
-                            rejected_rows.append(RejectedRow(raw.number, raw.cells, reasons))
-                    else:
-                        batch.append((cleaned.row, cleaned.contact))
-                    if len(batch) >= batch_size:
-                        writer.write(batch, counts)
-                        batch.clear()
+                if worker is not None:
+                    worker.start(mapping, region, source_id, batch_size)
+                    for part in worker.batches():
+                        counts["read"] = part.read
+                        problems.extend(part.problems)
+                        for number, cells, reasons in part.rejected:
+                            counts["rejected"] += 1
+                            if len(rejected_rows) < MAX_REJECTED_KEPT:
+                                rejected_rows.append(RejectedRow(number, cells, reasons))
+                        if part.final:
+                            break
+                        writer.write(part.contacts, counts)
                         if should_stop():
                             raise _Cancelled
                         yield progress("running")
-                if should_stop():
-                    raise _Cancelled
-                writer.write(batch, counts)
-                _note_formulas(source, problems)
+                    if should_stop():
+                        raise _Cancelled
+                    writer.write(part.contacts, counts)
+                    _note_formulas_count(part.formulas_without_value, problems)
+                    for name, value in part.reader_notes.items():
+                        setattr(source, name, value)
+                else:
+                    cleaner = RowCleaner(table_columns, mapping, region, source_id=source_id)
+                    batch: list[tuple[int, CleanContact]] = []
+                    for raw in table.data:
+                        counts["read"] += 1
+                        cleaned = cleaner.clean(raw)
+                        problems.extend(cleaned.problems)
+                        if cleaned.contact is None:
+                            counts["rejected"] += 1
+                            if len(rejected_rows) < MAX_REJECTED_KEPT:
+                                reasons = tuple(p.code for p in cleaned.problems)
+                                rejected_rows.append(RejectedRow(raw.number, raw.cells, reasons))
+                        else:
+                            batch.append((cleaned.row, cleaned.contact))
+                        if len(batch) >= batch_size:
+                            writer.write(batch, counts)
+                            batch.clear()
+                            if should_stop():
+                                raise _Cancelled
+                            yield progress("running")
+                    if should_stop():
+                        raise _Cancelled
+                    writer.write(batch, counts)
+                    _note_formulas(source, problems)
                 matches.extend(writer.label_matches() if dry_run else writer.matches)
                 if dry_run:
                     raise _DryRunDone
@@ -370,6 +421,30 @@ class ImportService:
 
 
 def _note_formulas(source: RowSource, problems: list[RowProblem]) -> None:
-    count = getattr(source, "formulas_without_value", 0)
+    _note_formulas_count(getattr(source, "formulas_without_value", 0), problems)
+
+
+def _note_formulas_count(count: int, problems: list[RowProblem]) -> None:
     if count:
         problems.insert(0, RowProblem(0, FORMULAS_WITHOUT_VALUE, str(count)))
+
+
+# Lists from this size on are read and cleaned by a worker process (see importers/parallel.py)
+# while this process checks duplicates and writes; smaller ones are done inline, where starting
+# a process (~0.3 s) would cost more than it saves.
+PARALLEL_MIN_BYTES = 1_000_000
+
+
+def _cleaning_worker(source: RowSource) -> CleaningWorker | None:
+    if not isinstance(source, CsvRows | SheetRows) or not workers_available():
+        return None
+    try:
+        if source.path.stat().st_size < PARALLEL_MIN_BYTES:
+            return None
+    except OSError:
+        return None
+    try:
+        return CleaningWorker(ReaderSpec.of(source))
+    except OSError as exc:  # no process to be had (limits, sandbox): clean inline instead
+        log.warning("Import worker not started (%s): cleaning in this process", exc)
+        return None
