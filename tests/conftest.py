@@ -63,6 +63,27 @@ def workspace(db_path: Path, clock: FakeClock) -> Iterator[Workspace]:
     ws.close()
 
 
+@pytest.fixture
+def fail_third_batch(monkeypatch: pytest.MonkeyPatch):
+    """Call it to make the import's batch writer fail on its third batch, as a full disk would."""
+
+    def install() -> None:
+        from prospector.storage import import_repository
+
+        original = import_repository.ContactBatchWriter.write
+        calls = {"n": 0}
+
+        def failing(self, batch, counts):  # type: ignore[no-untyped-def]
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise OSError("disk I/O error")
+            return original(self, batch, counts)
+
+        monkeypatch.setattr(import_repository.ContactBatchWriter, "write", failing)
+
+    return install
+
+
 class _FailOnWarnings(logging.Handler):
     """Any WARNING a test did not ask for is a defect (qutebrowser's logfail idea)."""
 

@@ -274,7 +274,7 @@ def test_an_abandoned_worker_import_leaves_nothing(migrated_template, tmp_path, 
 
 @pytest.mark.slow
 def test_a_failure_on_either_side_stops_the_worker_and_leaves_nothing(
-    migrated_template, tmp_path, monkeypatch
+    migrated_template, tmp_path, monkeypatch, fail_third_batch
 ):
     monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
     rows = _leads(2000)
@@ -298,16 +298,7 @@ def test_a_failure_on_either_side_stops_the_worker_and_leaves_nothing(
 
     # And a failure in this process (the writer) stops the worker too.
     monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", 0)
-    calls = {"n": 0}
-    original = import_repository.ContactBatchWriter.write
-
-    def failing(self, batch, counts):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise OSError("disk I/O error")
-        return original(self, batch, counts)
-
-    monkeypatch.setattr(import_repository.ContactBatchWriter, "write", failing)
+    fail_third_batch()
     with pytest.raises(OSError):
         _run(ws, ImportRequest(path, "L"), batch_size=200)
     assert _counts(ws.path) == before

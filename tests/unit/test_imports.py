@@ -110,23 +110,12 @@ def test_cancel_leaves_the_database_exactly_as_before(workspace, tmp_path: Path)
 
 
 def test_a_failure_midway_leaves_the_database_exactly_as_before(
-    workspace, tmp_path: Path, monkeypatch
+    workspace, tmp_path: Path, fail_third_batch
 ):
-    from prospector.storage import import_repository
-
     rows = "".join(f"Ana;Pop{i};Firma;;ana{i}@firma.ro;Cluj;\n" for i in range(50))
     path = _write(tmp_path, LIST.splitlines(keepends=True)[0] + rows, "utf-8")
     before = _counts(workspace.path)
-    calls = {"n": 0}
-    original = import_repository.ContactBatchWriter.write
-
-    def failing(self, batch, counts):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise OSError("disk I/O error")
-        return original(self, batch, counts)
-
-    monkeypatch.setattr(import_repository.ContactBatchWriter, "write", failing)
+    fail_third_batch()
     with pytest.raises(OSError):
         list(workspace.imports.run_import(ImportRequest(path, "Big list"), batch_size=10))
     assert _counts(workspace.path) == before
