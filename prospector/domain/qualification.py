@@ -106,10 +106,6 @@ def _is_positive(question: Question, answer: object) -> bool:
     return str(answer) in question.positive
 
 
-def _is_unknown(answer: object) -> bool:
-    return answer is None or answer == "" or answer == "unknown"
-
-
 def engagement_score(events: Iterable[Engagement]) -> int:
     """0–100 from what the contact did; each kind of behaviour counts once."""
     return min(100, sum(ENGAGEMENT_POINTS[e] for e in set(events)))
@@ -180,15 +176,6 @@ def _temperature(
     if score >= 25 or stage == Stage.PROSPECT:
         return Temperature.WARM
     return Temperature.COLD
-
-
-def missing_is_unknown(
-    questionnaire: Questionnaire, answers: Mapping[str, object], criterion: Criterion
-) -> bool:
-    """True when a criterion is missing only because nobody asked or the contact didn't know."""
-    return all(
-        _is_unknown(answers.get(q.key)) for q in questionnaire.questions if q.criterion == criterion
-    )
 
 
 def questionnaire_from_json(data: Mapping[str, object]) -> Questionnaire:

@@ -70,13 +70,16 @@ class CallScript:
     objections: tuple[tuple[str, str], ...]  # (what they say, what to answer)
     close: str
 
-    def filled(self, contact: Contact) -> CallScript:
-        """The script with {name}, {first_name} and {company} replaced for this contact."""
+    def filled(self, contact: Contact, no_company: str = "") -> CallScript:
+        """The script with {name}, {first_name} and {company} replaced for this contact.
+
+        ``no_company`` stands in for a contact without one; the window passes its own words.
+        """
         f = contact.fields
         values = {
             "name": contact.display_name or "",
             "first_name": f.first_name or f.full_name or "",
-            "company": f.company or "your company",
+            "company": f.company or no_company,
         }
 
         def fill(text: str) -> str:

@@ -255,7 +255,7 @@ def test_a_lists_script_is_saved_and_filled_for_the_contact(workspace):
     mine = replace(default, opening="Bonjour {first_name}, je vous appelle au sujet de {company}")
     workspace.queue.save_script(source, mine)
     card = workspace.queue.card(ids[0])
-    filled = workspace.queue.script(source).filled(card.contact)
+    filled = workspace.queue.script(source).filled(card.contact, "your company")
     assert filled.opening == "Bonjour Ana0, je vous appelle au sujet de your company"
     assert workspace.queue.script(None) == default  # other lists keep the default
 

@@ -278,7 +278,7 @@ class CallQueuePage(QWidget):
 
     def _show_script(self, card: ContactCard) -> None:
         script = self._queue.script(card.contact.fields.source_id)
-        self.script.show_script(script.filled(card.contact))
+        self.script.show_script(script.filled(card.contact, self.tr("your company")))
 
     def _set_state(self, state: State) -> None:
         self.state = state
