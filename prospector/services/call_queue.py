@@ -190,18 +190,23 @@ class CallQueueService:
     def __init__(self, sessions: sessionmaker[Session], clock: Clock = system_clock) -> None:
         self._sessions = sessions
         self._clock = clock
+        # Read on every step of the queue and changed only through this service: kept here.
+        self._policy: QueuePolicy | None = None
+        self._scripts: dict[int | None, CallScript] = {}
 
     # -- settings ------------------------------------------------------------------------------
 
     def policy(self) -> QueuePolicy:
-        with self._sessions() as session:
-            stored = SettingsRepository(session).get("queue_policy") or {}
-        default = QueuePolicy()
-        return QueuePolicy(
-            retry_wait=timedelta(hours=float(stored.get("retry_wait_hours", 4))),
-            max_attempts=int(stored.get("max_attempts", default.max_attempts)),
-            skip_wait=timedelta(hours=float(stored.get("skip_wait_hours", 1))),
-        )
+        if self._policy is None:
+            with self._sessions() as session:
+                stored = SettingsRepository(session).get("queue_policy") or {}
+            default = QueuePolicy()
+            self._policy = QueuePolicy(
+                retry_wait=timedelta(hours=float(stored.get("retry_wait_hours", 4))),
+                max_attempts=int(stored.get("max_attempts", default.max_attempts)),
+                skip_wait=timedelta(hours=float(stored.get("skip_wait_hours", 1))),
+            )
+        return self._policy
 
     def set_policy(self, retry_wait_hours: float, max_attempts: int) -> None:
         if retry_wait_hours <= 0 or max_attempts < 1:
@@ -211,9 +216,15 @@ class CallQueueService:
                 "queue_policy",
                 {"retry_wait_hours": retry_wait_hours, "max_attempts": max_attempts},
             )
+        self._policy = None
 
     def script(self, source_id: int | None) -> CallScript:
         """The list's script, else the office's default, else the bundled one."""
+        if source_id not in self._scripts:
+            self._scripts[source_id] = self._read_script(source_id)
+        return self._scripts[source_id]
+
+    def _read_script(self, source_id: int | None) -> CallScript:
         with self._sessions() as session:
             repo = SettingsRepository(session)
             stored = repo.get(f"call_script:{source_id}") or repo.get("call_script:default")
@@ -239,6 +250,7 @@ class CallQueueService:
                     "close": script.close,
                 },
             )
+        self._scripts.clear()  # the office's default stands in for every list without one
 
     # -- the queue -------------------------------------------------------------------------------
 
@@ -266,7 +278,7 @@ class CallQueueService:
             band=band,
             source_name=calls.source_name(contact.fields.source_id),
             local_time=local_time_of(contact.phone_e164 or contact.mobile_e164, now),
-            attempts=calls.state(contact_id).call_attempts,
+            attempts=calls.attempts(contact_id),
             recent_calls=tuple(calls.recent_calls(contact_id)),
             recent_notes=tuple(calls.recent_notes(contact_id)),
         )

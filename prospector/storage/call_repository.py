@@ -11,9 +11,21 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from prospector.domain.outcomes import RETRY_OUTCOMES, CallOutcome
@@ -23,6 +35,8 @@ from prospector.storage import tables as t
 
 C = t.Contact.__table__.c
 R = t.Reminder.__table__.c
+CL = t.CallLog.__table__.c
+N = t.Note.__table__.c
 _CALLABLE_STAGES = (Stage.SUSPECT.value, Stage.LEAD.value)
 _NEVER_OFFERED = (Stage.DO_NOT_CALL.value, Stage.DISQUALIFIED.value)
 CALL_BACK = "call_back"
@@ -62,8 +76,101 @@ def _in_scope(source_id: int | None) -> ColumnElement[bool]:
     return C.source_id == source_id if source_id is not None else C.id.is_not(None)
 
 
-def _not_skipped(now: datetime) -> ColumnElement[bool]:
-    return or_(C.skipped_until.is_(None), C.skipped_until <= now)
+def _not_skipped() -> ColumnElement[bool]:
+    return or_(C.skipped_until.is_(None), C.skipped_until <= bindparam("now"))
+
+
+@cache
+def _queue_statements(scoped: bool) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The three bands' queries, built once: building a statement costs more than running it.
+
+    Parameters: ``now``, ``retry_before``, ``max_attempts`` and, when ``scoped``, ``source_id``.
+    """
+    open_call_back = (
+        select(R.id).where(R.contact_id == C.id, R.kind == CALL_BACK, R.done_at.is_(None)).exists()
+    )
+    # Driven from the few open reminders (due_at index), never from the list's contacts:
+    # "+ 0" keeps SQLite from starting at the contacts' source index instead.
+    in_list = (C.source_id + 0) == bindparam("source_id") if scoped else C.id.is_not(None)
+    due = (
+        select(R.contact_id)
+        .join(t.Contact.__table__, C.id == R.contact_id)
+        .where(
+            R.kind == CALL_BACK,
+            R.done_at.is_(None),
+            R.due_at <= bindparam("now"),
+            in_list,
+            C.do_not_call.is_(False),
+            C.stage.not_in(_NEVER_OFFERED),
+            _not_skipped(),
+        )
+        .order_by(R.due_at, R.contact_id)
+        .limit(1)
+    )
+    # "|| ''" keeps the planner off the stage index, which would sort a whole stage.
+    common = (
+        C.source_id == bindparam("source_id") if scoped else C.id.is_not(None),
+        (C.stage + "").in_(_CALLABLE_STAGES),
+        C.do_not_call.is_(False),
+        _not_skipped(),
+        ~open_call_back,
+    )
+    in_list_order = (C.source_id, C.last_called_at, C.id) if scoped else (C.id,)
+    untried = (
+        select(C.id).where(C.last_called_at.is_(None), *common).order_by(*in_list_order).limit(1)
+    )
+    retry_order = (C.call_attempts, C.last_called_at, C.id)
+    retry = (
+        select(C.id)
+        .where(
+            C.last_called_at.is_not(None),
+            C.last_called_at <= bindparam("retry_before"),
+            C.last_outcome.in_([o.value for o in RETRY_OUTCOMES]),
+            C.call_attempts < bindparam("max_attempts"),
+            *common,
+        )
+        .order_by(*((C.source_id, *retry_order) if scoped else retry_order))
+        .limit(1)
+    )
+    return due, untried, retry
+
+
+_STATE = select(
+    C.stage,
+    C.temperature,
+    C.last_called_at,
+    C.last_outcome,
+    C.call_attempts,
+    C.skipped_until,
+    C.do_not_call,
+    C.next_follow_up,
+    C.fit_grade,
+    C.score,
+).where(C.id == bindparam("contact_id"))
+_RECENT_CALLS = (
+    select(CL.started_at, CL.duration_s, CL.outcome, CL.note)
+    .where(CL.contact_id == bindparam("contact_id"))
+    .order_by(CL.started_at.desc(), CL.id.desc())
+    .limit(bindparam("limit"))
+)
+_RECENT_NOTES = (
+    select(N.created_at, N.text)
+    .where(N.contact_id == bindparam("contact_id"))
+    .order_by(N.created_at.desc(), N.id.desc())
+    .limit(bindparam("limit"))
+)
+_DUE_CALL_BACKS = select(R.id).where(
+    R.contact_id == bindparam("contact_id"),
+    R.kind == CALL_BACK,
+    R.done_at.is_(None),
+    R.due_at <= bindparam("now"),
+)
+_NEXT_OPEN_REMINDER = select(func.min(R.due_at)).where(
+    R.contact_id == bindparam("contact_id"), R.done_at.is_(None)
+)
+_SOURCE_NAME = select(t.Source.__table__.c.name).where(
+    t.Source.__table__.c.id == bindparam("source_id")
+)
 
 
 class CallRepository:
@@ -76,64 +183,20 @@ class CallRepository:
         self, source_id: int | None, now: datetime, policy: QueuePolicy
     ) -> tuple[int, QueueBand] | None:
         """(contact id, band) of the contact the queue offers now, or None when done."""
-        open_call_back = (
-            select(R.id)
-            .where(R.contact_id == C.id, R.kind == CALL_BACK, R.done_at.is_(None))
-            .exists()
-        )
-        # Driven from the few open reminders (due_at index), never from the list's contacts:
-        # "+ 0" keeps SQLite from starting at the contacts' source index instead.
-        in_list = (C.source_id + 0) == source_id if source_id is not None else C.id.is_not(None)
-        due = self._s.execute(
-            select(R.contact_id)
-            .join(t.Contact.__table__, C.id == R.contact_id)
-            .where(
-                R.kind == CALL_BACK,
-                R.done_at.is_(None),
-                R.due_at <= now,
-                in_list,
-                C.do_not_call.is_(False),
-                C.stage.not_in(_NEVER_OFFERED),
-                _not_skipped(now),
-            )
-            .order_by(R.due_at, R.contact_id)
-            .limit(1)
-        ).scalar()
-        if due is not None:
-            return due, QueueBand.CALL_BACK_DUE
-        # "|| ''" keeps the planner off the stage index, which would sort a whole stage.
-        common = (
-            _in_scope(source_id),
-            (C.stage + "").in_(_CALLABLE_STAGES),
-            C.do_not_call.is_(False),
-            _not_skipped(now),
-            ~open_call_back,
-        )
-        in_list_order = (
-            (C.source_id, C.last_called_at, C.id) if source_id is not None else (C.id,)
-        )
-        untried = self._s.execute(
-            select(C.id)
-            .where(C.last_called_at.is_(None), *common)
-            .order_by(*in_list_order)
-            .limit(1)
-        ).scalar()
-        if untried is not None:
-            return untried, QueueBand.NEVER_TRIED
-        retry_order = (C.call_attempts, C.last_called_at, C.id)
-        retry = self._s.execute(
-            select(C.id)
-            .where(
-                C.last_called_at.is_not(None),
-                C.last_called_at <= now - policy.retry_wait,
-                C.last_outcome.in_([o.value for o in RETRY_OUTCOMES]),
-                C.call_attempts < policy.max_attempts,
-                *common,
-            )
-            .order_by(*((C.source_id, *retry_order) if source_id is not None else retry_order))
-            .limit(1)
-        ).scalar()
-        return (retry, QueueBand.RETRY) if retry is not None else None
+        due, untried, retry = _queue_statements(source_id is not None)
+        params: dict[str, Any] = {"now": now}
+        if source_id is not None:
+            params["source_id"] = source_id
+        found = self._s.execute(due, params).scalar()
+        if found is not None:
+            return found, QueueBand.CALL_BACK_DUE
+        found = self._s.execute(untried, params).scalar()
+        if found is not None:
+            return found, QueueBand.NEVER_TRIED
+        params["retry_before"] = now - policy.retry_wait
+        params["max_attempts"] = policy.max_attempts
+        found = self._s.execute(retry, params).scalar()
+        return (found, QueueBand.RETRY) if found is not None else None
 
     def progress(self, source_id: int | None) -> tuple[int, int, int]:
         """(reached, total, never tried) for a list."""
@@ -165,20 +228,7 @@ class CallRepository:
     # -- one contact's queue state -------------------------------------------------------------
 
     def state(self, contact_id: int) -> QueueState:
-        row = self._s.execute(
-            select(
-                C.stage,
-                C.temperature,
-                C.last_called_at,
-                C.last_outcome,
-                C.call_attempts,
-                C.skipped_until,
-                C.do_not_call,
-                C.next_follow_up,
-                C.fit_grade,
-                C.score,
-            ).where(C.id == contact_id)
-        ).one()
+        row = self._s.execute(_STATE, {"contact_id": contact_id}).one()
         return QueueState(
             stage=row.stage,
             temperature=row.temperature,
@@ -191,6 +241,11 @@ class CallRepository:
             fit_grade=row.fit_grade,
             score=row.score,
         )
+
+    def attempts(self, contact_id: int) -> int:
+        """Unanswered calls in a row; free when the contact was just loaded in this session."""
+        contact = self._s.get(t.Contact, contact_id)
+        return contact.call_attempts if contact is not None else 0
 
     def set_state(self, contact_id: int, now: datetime, **values: Any) -> None:
         self._s.execute(
@@ -242,13 +297,8 @@ class CallRepository:
         self._s.execute(delete(t.CallLog).where(t.CallLog.id == call_id))
 
     def recent_calls(self, contact_id: int, limit: int = 5) -> list[CallEntry]:
-        rows = self._s.execute(
-            select(t.CallLog)
-            .where(t.CallLog.contact_id == contact_id)
-            .order_by(t.CallLog.started_at.desc(), t.CallLog.id.desc())
-            .limit(limit)
-        ).scalars()
-        return [CallEntry(r.started_at, r.duration_s, r.outcome, r.note) for r in rows]
+        rows = self._s.execute(_RECENT_CALLS, {"contact_id": contact_id, "limit": limit})
+        return [CallEntry(*row) for row in rows]
 
     def add_note(self, contact_id: int, text: str, now: datetime) -> int:
         note = t.Note(uuid=str(uuid.uuid4()), contact_id=contact_id, text=text, created_at=now)
@@ -260,13 +310,8 @@ class CallRepository:
         self._s.execute(delete(t.Note).where(t.Note.id == note_id))
 
     def recent_notes(self, contact_id: int, limit: int = 5) -> list[NoteEntry]:
-        rows = self._s.execute(
-            select(t.Note)
-            .where(t.Note.contact_id == contact_id)
-            .order_by(t.Note.created_at.desc(), t.Note.id.desc())
-            .limit(limit)
-        ).scalars()
-        return [NoteEntry(r.created_at, r.text) for r in rows]
+        rows = self._s.execute(_RECENT_NOTES, {"contact_id": contact_id, "limit": limit})
+        return [NoteEntry(*row) for row in rows]
 
     def add_reminder(
         self, contact_id: int, due_at: datetime, kind: str, text: str | None, now: datetime
@@ -289,16 +334,8 @@ class CallRepository:
 
     def complete_due_call_backs(self, contact_id: int, now: datetime) -> list[int]:
         """Mark the contact's due call-backs done (the call was made); returns their ids."""
-        ids = list(
-            self._s.execute(
-                select(R.id).where(
-                    R.contact_id == contact_id,
-                    R.kind == CALL_BACK,
-                    R.done_at.is_(None),
-                    R.due_at <= now,
-                )
-            ).scalars()
-        )
+        params = {"contact_id": contact_id, "now": now}
+        ids = list(self._s.execute(_DUE_CALL_BACKS, params).scalars())
         if ids:
             self._s.execute(update(t.Reminder).where(t.Reminder.id.in_(ids)).values(done_at=now))
         return ids
@@ -308,11 +345,9 @@ class CallRepository:
             self._s.execute(update(t.Reminder).where(t.Reminder.id.in_(ids)).values(done_at=None))
 
     def next_open_reminder(self, contact_id: int) -> datetime | None:
-        return self._s.execute(
-            select(func.min(R.due_at)).where(R.contact_id == contact_id, R.done_at.is_(None))
-        ).scalar()
+        return self._s.execute(_NEXT_OPEN_REMINDER, {"contact_id": contact_id}).scalar()
 
     def source_name(self, source_id: int | None) -> str | None:
         if source_id is None:
             return None
-        return self._s.execute(select(t.Source.name).where(t.Source.id == source_id)).scalar()
+        return self._s.execute(_SOURCE_NAME, {"source_id": source_id}).scalar()

@@ -36,6 +36,10 @@ _LINK_STYLE = (
 )
 
 
+_TIMER_IDLE = "font-size: 16pt; color: #8a96a3; font-family: monospace;"
+_TIMER_RUNNING = "font-size: 16pt; color: #1d6b34; font-family: monospace;"
+
+
 class ContactLinkButton(QPushButton):
     """A big click target: a small caption over the number or address itself."""
 
@@ -92,6 +96,7 @@ class CallCard(QFrame):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._show_time)
         self._targets: dict[str, str] = {}
+        self._links_shown: tuple[bool, ...] = ()
         self._build_ui()
 
     def _build_ui(self) -> None:
@@ -213,6 +218,10 @@ class CallCard(QFrame):
 
     def _lay_out_links(self) -> None:
         """Numbers side by side; the email beside them, or on its own row when both are there."""
+        shown = tuple(bool(b.value.text()) for b in (self.phone, self.mobile, self.email))
+        if shown == self._links_shown:
+            return  # the same arrangement as the last contact's: nothing to move
+        self._links_shown = shown
         for button in (self.phone, self.mobile, self.email):
             self.links.removeWidget(button)
         numbers = [b for b in (self.phone, self.mobile) if b.value.text()]
@@ -293,7 +302,7 @@ class CallCard(QFrame):
             return
         self._elapsed.start()
         self._tick.start()
-        self.timer_label.setStyleSheet("font-size: 16pt; color: #1d6b34; font-family: monospace;")
+        self.timer_label.setStyleSheet(_TIMER_RUNNING)
         self.timer_hint.setText(self.tr("On the call"))
         self._show_time()
 
@@ -307,7 +316,8 @@ class CallCard(QFrame):
         self._elapsed.invalidate()
         self._tick.stop()
         self.timer_label.setText("00:00")
-        self.timer_label.setStyleSheet("font-size: 16pt; color: #8a96a3; font-family: monospace;")
+        if self.timer_label.styleSheet() != _TIMER_IDLE:  # restyling costs a repolish per card
+            self.timer_label.setStyleSheet(_TIMER_IDLE)
         self.timer_hint.setText(self.tr("Space starts the call and its timer"))
 
     def _show_time(self) -> None:
