@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -40,12 +41,22 @@ class IterTask(QRunnable):
         last: object = None
         try:
             for last in self._make_steps(self._stop.is_set):
-                self.signals.progressed.emit(last)
+                if not _emit(self.signals.progressed, last):
+                    return  # the window that wanted the result is gone (the app is closing)
         except Exception as exc:  # reported to the GUI thread, never swallowed
             log.info("Background task ended with %r", exc)
-            self.signals.failed.emit(exc)
+            _emit(self.signals.failed, exc)
         else:
-            self.signals.finished.emit(last)
+            _emit(self.signals.finished, last)
+
+
+def _emit(signal: Any, value: object) -> bool:
+    """Emit unless the signals' owner was deleted meanwhile (then there is nobody to tell)."""
+    try:
+        signal.emit(value)
+    except RuntimeError:  # "Signal source has been deleted"
+        return False
+    return True
 
 
 class TaskRunner(QObject):
@@ -56,13 +67,40 @@ class TaskRunner(QObject):
         self._pool = pool or QThreadPool.globalInstance()
         self._running: set[IterTask] = set()
 
-    def start(self, make_steps: StepsFactory) -> IterTask:
+    def start(
+        self,
+        make_steps: StepsFactory,
+        *,
+        on_progress: Callable[[object], object] | None = None,
+        on_finished: Callable[[object], object] | None = None,
+        on_failed: Callable[[object], object] | None = None,
+    ) -> IterTask:
+        """Start a task; slots given here are connected before it runs, so none can be missed.
+
+        (A quick task may end before the caller has connected slots to the returned task.)
+        """
         task = IterTask(make_steps)
         self._running.add(task)
         task.signals.finished.connect(lambda _r, t=task: self._running.discard(t))
         task.signals.failed.connect(lambda _e, t=task: self._running.discard(t))
+        for signal, slot in (
+            (task.signals.progressed, on_progress),
+            (task.signals.finished, on_finished),
+            (task.signals.failed, on_failed),
+        ):
+            if slot is not None:
+                signal.connect(slot)
         self._pool.start(task)
         return task
+
+    def running(self) -> int:
+        return len(self._running)
+
+    def stop_all(self, msecs: int = 3_000) -> bool:
+        """Ask every task to stop and wait for them (closing the window)."""
+        for task in list(self._running):
+            task.cancel()
+        return self._pool.waitForDone(msecs)
 
     def wait_for_all(self, msecs: int = 30_000) -> bool:
         return self._pool.waitForDone(msecs)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QMessageBox, QWizard
 
 from prospector.domain.contacts import ContactFields
 from prospector.services.imports import DuplicatePolicy
@@ -113,11 +113,13 @@ def test_the_sheet_can_be_chosen_and_a_title_row_is_skipped(qtbot, window, tmp_p
     wizard.reject()
 
 
-def test_cancel_keeps_nothing(qtbot, window, workspace, tmp_path: Path, monkeypatch):
+def _slow_list(tmp_path: Path, monkeypatch, first: int = 0) -> Path:
+    """A list imported in small, slow batches: time for the rep to press Cancel or close."""
     from prospector.services import imports
 
-    rows = "".join(f"Ana;Pop{i};Firma;;ana{i}@firma.ro;1\r\n" for i in range(300))
-    path = tmp_path / "big.csv"
+    numbers = range(first, first + 300)
+    rows = "".join(f"Ana;Pop{i};Firma;;ana{i}@firma.ro;1\r\n" for i in numbers)
+    path = tmp_path / f"big {first}.csv"
     path.write_text(LIST.splitlines()[0] + "\r\n" + rows, encoding="utf-8")
     original = imports.ImportService.run_import
 
@@ -126,23 +128,60 @@ def test_cancel_keeps_nothing(qtbot, window, workspace, tmp_path: Path, monkeypa
             self, request, should_stop=should_stop, batch_size=10, dry_run=dry_run
         ):
             if not dry_run:
-                time.sleep(0.05)  # a big file: time for the rep to press Cancel
+                time.sleep(0.05)
             yield step
 
     monkeypatch.setattr(imports.ImportService, "run_import", slow_batches)
+    return path
+
+
+def _start_import(qtbot, window, path: Path):
     wizard = window.open_import_wizard(path)
     for _ in range(3):
         _next(qtbot, wizard)
     _checked(qtbot, wizard)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton)
+    return wizard
+
+
+def test_cancel_keeps_nothing(qtbot, window, workspace, tmp_path: Path, monkeypatch):
+    wizard = _start_import(qtbot, window, _slow_list(tmp_path, monkeypatch))
     with qtbot.waitSignal(wizard.import_finished, timeout=20_000) as finished:
-        qtbot.mouseClick(
-            wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton
-        )
         qtbot.mouseClick(wizard.run_page.cancel_button, Qt.MouseButton.LeftButton)
     assert finished.args[0].status == "cancelled"
     assert "Nothing from this file was saved" in wizard.run_page.status.text()
     assert workspace.contacts.total() == 0
     assert workspace.sources.list() == []
+
+
+def test_closing_during_an_import_asks_first(
+    qtbot, window, workspace, tmp_path: Path, monkeypatch
+):
+    asked: list[str] = []
+    answer = QMessageBox.StandardButton.No
+
+    def question(_parent, title, *_args):
+        asked.append(title)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    wizard = _start_import(qtbot, window, _slow_list(tmp_path, monkeypatch))
+    assert wizard.is_importing()
+    window.close()  # "No": the app stays open and the import goes on to the end
+    assert asked == ["Stop the import?"]
+    assert window.isVisible() and wizard.isVisible()
+    with qtbot.waitSignal(wizard.import_finished, timeout=20_000) as finished:
+        pass
+    assert finished.args[0].status == "completed"
+    assert workspace.contacts.total() == 300
+
+    wizard = _start_import(qtbot, window, _slow_list(tmp_path, monkeypatch, first=300))
+    answer = QMessageBox.StandardButton.Yes
+    assert wizard.is_importing()
+    wizard.reject()  # the window's close button: "Yes" stops it and keeps nothing
+    assert asked[-1] == "Stop the import?" and not wizard.isVisible()
+    qtbot.waitUntil(lambda: window._tasks.running() == 0, timeout=20_000)
+    assert workspace.contacts.total() == 300
 
 
 def test_duplicates_are_shown_and_decided_row_by_row(qtbot, window, workspace, tmp_path: Path):

@@ -6,7 +6,6 @@ rows, so the count runs on a worker thread; one count at a time, and the latest 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QSettings, Signal
@@ -135,18 +134,11 @@ class ListChooser(QWidget):
         self._running = True
         source = self.source_id()
         queue = self._queue
-        # TaskRunner starts a task before its signals can be connected, and a count over a
-        # small list can be done by then: the worker waits until the slots are connected.
-        connected = threading.Event()
 
         def steps(_should_stop: Callable[[], bool]) -> Iterator[object]:
-            connected.wait()
             yield source, queue.progress(source)
 
-        task = self._tasks.start(steps)
-        task.signals.finished.connect(self._on_counted)
-        task.signals.failed.connect(self._on_failed)
-        connected.set()
+        self._tasks.start(steps, on_finished=self._on_counted, on_failed=self._on_failed)
 
     def idle(self) -> bool:
         return not self._running

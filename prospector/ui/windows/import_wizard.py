@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -121,6 +122,32 @@ class ImportWizard(QWizard):
         ):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Import"))
+
+    def is_importing(self) -> bool:
+        return self.run_page.is_running()
+
+    def may_stop_import(self) -> bool:
+        """Ask before a running import is given up (closing this window or the app)."""
+        if not self.is_importing():
+            return True
+        answer = QMessageBox.question(
+            self,
+            self.tr("Stop the import?"),
+            self.tr(
+                "The import is still running. If you stop now, nothing from this file is "
+                "saved and your contacts stay as they were.\n\nStop the import?"
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.run_page.cancel()
+        return True
+
+    def reject(self) -> None:
+        if self.may_stop_import():
+            super().reject()
 
     def load_preview(self, **options: str | None) -> bool:
         """Read the chosen file's start; on a problem say so on the page and stay there."""
@@ -517,10 +544,12 @@ class DuplicatesPage(QWizardPage):
             return imports.check_duplicates(request, should_stop=should_stop)
 
         self.status.setText(self.tr("Reading the whole file to find contacts you already have…"))
-        self._task = self._wizard.tasks.start(steps)
-        self._task.signals.progressed.connect(self._on_progress)
-        self._task.signals.finished.connect(self._on_finished)
-        self._task.signals.failed.connect(self._on_failed)
+        self._task = self._wizard.tasks.start(
+            steps,
+            on_progress=self._on_progress,
+            on_finished=self._on_finished,
+            on_failed=self._on_failed,
+        )
 
     def cleanupPage(self) -> None:
         if self._task is not None:
@@ -671,10 +700,12 @@ class RunPage(QWizardPage):
             return imports.run_import(request, should_stop=should_stop)
 
         self.status.setText(self.tr("Reading {name}…").format(name=request.path.name))
-        self._task = self._wizard.tasks.start(steps)
-        self._task.signals.progressed.connect(self._on_progress)
-        self._task.signals.finished.connect(self._on_finished)
-        self._task.signals.failed.connect(self._on_failed)
+        self._task = self._wizard.tasks.start(
+            steps,
+            on_progress=self._on_progress,
+            on_finished=self._on_finished,
+            on_failed=self._on_failed,
+        )
 
     def cancel(self) -> None:
         if self._task is not None:
@@ -684,6 +715,9 @@ class RunPage(QWizardPage):
 
     def isComplete(self) -> bool:
         return self.result is not None or self._failed
+
+    def is_running(self) -> bool:
+        return self._task is not None and self.result is None and not self._failed
 
     _failed = False
 

@@ -250,13 +250,16 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing_without_saving and not (
-            self.contacts_page.may_leave() and self.call_queue_page.may_leave()
+            self.contacts_page.may_leave()
+            and self.call_queue_page.may_leave()
+            and all(w.may_stop_import() for w in self.findChildren(ImportWizard))
         ):
             event.ignore()
             return
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         self.contacts_page.save_layout(self._settings)
         self._settings.sync()
+        self._tasks.stop_all()  # an import or a count must not report to a closed window
         event.accept()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -277,10 +280,9 @@ class MainWindow(QMainWindow):
             self._ws.database.verify_integrity()
             yield True
 
-        task = self._tasks.start(steps)
-        task.signals.finished.connect(self._on_integrity_ok)
-        task.signals.failed.connect(self._on_integrity_failed)
-        return task
+        return self._tasks.start(
+            steps, on_finished=self._on_integrity_ok, on_failed=self._on_integrity_failed
+        )
 
     def _on_integrity_ok(self, _result: object) -> None:
         self.statusBar().showMessage(self.tr("Database: {path}").format(path=self._ws.path))
