@@ -159,6 +159,15 @@ class LoggedCall:
     result: QualificationResult | None = None
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """What undo_skip() needs to put a skipped contact back as it was."""
+
+    contact_id: int
+    note_id: int
+    until_before: datetime | None
+
+
 def local_time_of(e164: str | None, now: datetime) -> datetime | None:
     """The contact's local time from its number's region, when that region has one offset now."""
     if not e164:
@@ -391,7 +400,7 @@ class CallQueueService:
             calls.restore_state(logged.contact_id, logged.before, self._clock())
         log.info("Undid the call to %s (%s)", logged.contact_id, logged.outcome)
 
-    def skip(self, contact_id: int, reason: str) -> None:
+    def skip(self, contact_id: int, reason: str) -> Skipped:
         """Put a contact aside for a while; it comes back. The reason is noted on it."""
         reason = reason.strip()
         if not reason:
@@ -400,8 +409,20 @@ class CallQueueService:
         policy = self.policy()
         with self._sessions.begin() as session:
             calls = CallRepository(session)
-            calls.add_note(contact_id, f"Skipped in the call queue: {reason}", now)
+            try:
+                before = calls.state(contact_id).skipped_until
+            except Exception as exc:  # NoResultFound: deleted in another window meanwhile
+                raise NotFound(f"contact {contact_id}") from exc
+            note_id = calls.add_note(contact_id, f"Skipped in the call queue: {reason}", now)
             calls.set_state(contact_id, now, skipped_until=now + policy.skip_wait)
+        return Skipped(contact_id, note_id, before)
+
+    def undo_skip(self, skipped: Skipped) -> None:
+        """Take back a skip: the contact is offered again now and the note goes."""
+        with self._sessions.begin() as session:
+            calls = CallRepository(session)
+            calls.delete_note(skipped.note_id)
+            calls.set_state(skipped.contact_id, self._clock(), skipped_until=skipped.until_before)
 
     def mark_do_not_call(self, contact_id: int, reason: str | None = None) -> None:
         now = self._clock()

@@ -307,6 +307,23 @@ def _start(qtbot, window, source_id: int):
     return page
 
 
+def test_ctrl_z_takes_back_a_skip(qtbot, window, workspace, salon):
+    source, ids = salon
+    page = _start(qtbot, window, source)
+    keys = Keyboard(qtbot, window)
+    keys.press(K.Key_S)
+    keys.dialog(SkipDialog)
+    keys.type("Misread the name")
+    keys.press(K.Key_Return)
+    qtbot.waitUntil(lambda: page.card_data.contact.id == ids[1])
+    assert "Ctrl+Z to undo" in page.status.text()
+    keys.press(K.Key_Z, modifier=CTRL)
+    assert page.card_data.contact.id == ids[0]
+    assert "Skip undone: Ana00 Pop is back." in page.status.text()
+    assert workspace.queue.next_card(source).contact.id == ids[0]
+    assert workspace.queue.card(ids[0]).recent_notes == ()
+
+
 def test_a_disqualifying_answer_and_ctrl_z_while_the_questions_are_open(
     qtbot, window, workspace, salon
 ):

@@ -178,6 +178,16 @@ def test_skipping_asks_a_reason_and_the_contact_comes_back(workspace, clock):
     assert card.recent_notes[0].text == "Skipped in the call queue: Lunch time in their office"
 
 
+def test_a_skip_can_be_undone(workspace, clock):
+    source, ids = _list(workspace, 2)
+    skipped = workspace.queue.skip(ids[0], "Wrong list")
+    assert workspace.queue.next_card(source).contact.id == ids[1]
+    workspace.queue.undo_skip(skipped)
+    card = workspace.queue.next_card(source)
+    assert card.contact.id == ids[0]  # offered again at once, and the note is gone
+    assert card.recent_notes == ()
+
+
 def test_the_sql_order_is_the_domain_order(workspace, clock):
     """Random histories: the database and the domain rules agree, contact after contact."""
     rng = random.Random(11)

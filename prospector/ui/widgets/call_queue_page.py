@@ -41,6 +41,7 @@ from prospector.services.call_queue import (
     ListProgress,
     LoggedCall,
     QueuePolicy,
+    Skipped,
 )
 from prospector.services.sources import SourceService
 from prospector.ui.dialogs.call_back import CallBackDialog
@@ -81,7 +82,7 @@ class State(Enum):
 
 @dataclass(frozen=True)
 class UndoEntry:
-    logged: LoggedCall
+    done: LoggedCall | Skipped  # an outcome logged, or a skip
     name: str
     later_before: Later | None
 
@@ -456,8 +457,7 @@ class CallQueuePage(QWidget):
 
     def _remember(self, logged: LoggedCall, card: ContactCard, answers: dict[str, object]) -> None:
         contact_id = card.contact.id
-        self._undo.append(UndoEntry(logged, self._name(), self._later.get(contact_id)))
-        del self._undo[:-UNDO_DEPTH]
+        self._push_undo(UndoEntry(logged, self._name(), self._later.get(contact_id)))
         later = self._later_after(logged.outcome, card, answers)
         if later is None:
             self._later.pop(contact_id, None)
@@ -479,6 +479,10 @@ class CallQueuePage(QWidget):
         }.get(outcome)
         return Later(CALL_BACK, due, source) if isinstance(due, datetime) else None
 
+    def _push_undo(self, entry: UndoEntry) -> None:
+        self._undo.append(entry)
+        del self._undo[:-UNDO_DEPTH]
+
     def _undo_hint(self) -> str:
         return f" <span style='color:#6b7785;'>{escape(self.tr('Ctrl+Z to undo.'))}</span>"
 
@@ -490,11 +494,12 @@ class CallQueuePage(QWidget):
         card = self.card_data
         assert card is not None
         try:
-            self._queue.skip(card.contact.id, reason)
+            skipped = self._queue.skip(card.contact.id, reason)
         except UserFacingError as error:
             show_error(self, error)
-            self.card.setFocus()
+            self.advance()  # the contact may be gone; the queue knows what is next
             return
+        self._push_undo(UndoEntry(skipped, self._name(), self._later.get(card.contact.id)))
         self._later[card.contact.id] = Later(
             SKIPPED, self._clock() + self._policy.skip_wait, card.contact.fields.source_id
         )
@@ -502,6 +507,7 @@ class CallQueuePage(QWidget):
             self.tr("Skipped {name} ({reason}). They come back later.").format(
                 name=escape(self._name()), reason=escape(reason)
             )
+            + self._undo_hint()
         )
         self.advance()
 
@@ -521,24 +527,29 @@ class CallQueuePage(QWidget):
             self._say(self.tr("Nothing to undo."))
             return
         entry = self._undo.pop()
+        done = entry.done
         try:
-            self._queue.undo(entry.logged)
-            card = self._queue.card(entry.logged.contact_id)
+            if isinstance(done, Skipped):
+                self._queue.undo_skip(done)
+            else:
+                self._queue.undo(done)
+            card = self._queue.card(done.contact_id)
         except UserFacingError as error:
             show_error(self, error)
             self.advance()
             return
         if entry.later_before is None:
-            self._later.pop(entry.logged.contact_id, None)
+            self._later.pop(done.contact_id, None)
         else:
-            self._later[entry.logged.contact_id] = entry.later_before
+            self._later[done.contact_id] = entry.later_before
         self.show_card(card)
         self.chooser.refresh_progress()
-        self._say(
-            self.tr("Undone: {outcome} for {name}. Choose again.").format(
-                outcome=escape(outcome_label(entry.logged.outcome)), name=escape(entry.name)
-            )
-        )
+        if isinstance(done, Skipped):
+            text = self.tr("Skip undone: {name} is back. Choose an outcome.")
+        else:
+            text = self.tr("Undone: {outcome} for {name}. Choose again.")
+        outcome = "" if isinstance(done, Skipped) else outcome_label(done.outcome)
+        self._say(text.format(outcome=escape(outcome), name=escape(entry.name)))
 
     # -- the questionnaire ------------------------------------------------------------------------
 
