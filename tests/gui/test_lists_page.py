@@ -75,6 +75,10 @@ def test_undo_an_import_from_the_lists_page(qtbot, window, workspace, tmp_path, 
     ]
     asked = _answer_with(monkeypatch, "undoConfirm")
     qtbot.mouseClick(page.undo_button, Qt.MouseButton.LeftButton)
+    assert page.is_undoing()  # on a worker, with a busy bar; the button cannot fire twice
+    assert not page.undo_button.isEnabled()
+    assert page.undo_result.text() == "Undoing the import of salon btp.csv…"
+    qtbot.waitUntil(lambda: not page.is_undoing())
 
     assert asked == ["This removes the 3 contacts this import of salon btp.csv added."]
     assert runs.item(0, STATUS).text() == "Undone"
@@ -111,6 +115,7 @@ def test_worked_contacts_are_named_and_can_be_kept(
 
     _answer_with(monkeypatch, "undoKeepWorked")
     qtbot.mouseClick(page.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.is_undoing())
     assert page.runs_table.item(0, STATUS).text() == "Undone"
     contacts = window.contacts_page
     qtbot.waitUntil(lambda: contacts.model.rowCount() == 1)

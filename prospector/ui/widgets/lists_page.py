@@ -6,15 +6,17 @@ file (or the right file twice) finds it there and takes it back with "Undo this 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -39,6 +41,7 @@ from prospector.services.import_history import (
 from prospector.services.sources import SourceService
 from prospector.ui.errors import show_error
 from prospector.ui.labels import source_kind_label
+from prospector.ui.tasks import TaskRunner
 
 SOURCE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -58,11 +61,13 @@ class ListsPage(QWidget):
         self,
         sources: SourceService,
         history: ImportHistoryService,
+        tasks: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._sources = sources
         self._history = history
+        self._tasks = tasks
         self._build_ui()
         self.table.itemDoubleClicked.connect(lambda _item: self._on_show())
         self.show_button.clicked.connect(self._on_show)
@@ -174,8 +179,15 @@ class ListsPage(QWidget):
         self.undo_button.setToolTip(
             self.tr("Remove the contacts this import added and put back what it filled in")
         )
+        self.undo_bar = QProgressBar()
+        self.undo_bar.setObjectName("undoProgress")
+        self.undo_bar.setRange(0, 0)  # busy: one statement, no steps to count
+        self.undo_bar.setMaximumWidth(160)
+        self.undo_bar.setTextVisible(False)
+        self.undo_bar.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.undo_result, 1)
+        buttons.addWidget(self.undo_bar)
         buttons.addWidget(self.undo_button)
 
         imports = QWidget()
@@ -260,7 +272,9 @@ class ListsPage(QWidget):
     def _update_buttons(self) -> None:
         self.show_button.setEnabled(bool(self.table.selectedItems()))
         items = self.runs_table.selectedItems()
-        self.undo_button.setEnabled(bool(items) and bool(items[0].data(RUN_UNDOABLE_ROLE)))
+        self.undo_button.setEnabled(
+            bool(items) and bool(items[0].data(RUN_UNDOABLE_ROLE)) and not self.is_undoing()
+        )
 
     def selected_run_id(self) -> int | None:
         items = self.runs_table.selectedItems()
@@ -287,22 +301,48 @@ class ListsPage(QWidget):
         keep_worked = self._ask(plan)
         if keep_worked is None:
             return
-        # A few seconds for the biggest lists; the window must not take edits meanwhile.
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            outcome: UndoOutcome | UserFacingError = self._history.undo(
-                run_id, keep_worked=keep_worked
+        # A few seconds for the biggest lists: on a worker, so the window keeps painting. It is
+        # one transaction (all or nothing), so there is no Cancel once it has started.
+        history = self._history
+
+        def steps(_should_stop: Callable[[], bool]) -> Iterator[object]:
+            yield history.undo(run_id, keep_worked=keep_worked)
+
+        self._set_undoing(True, plan)
+        self._tasks.start(
+            steps,
+            on_finished=lambda outcome: self._on_undone(plan, outcome),
+            on_failed=self._on_undo_failed,
+        )
+
+    def is_undoing(self) -> bool:
+        return self.undo_bar.isVisible()
+
+    def _set_undoing(self, undoing: bool, plan: UndoPlan | None = None) -> None:
+        self.undo_bar.setVisible(undoing)
+        self.runs_table.setEnabled(not undoing)
+        if undoing:
+            assert plan is not None
+            self.undo_button.setEnabled(False)
+            self.undo_result.setText(
+                self.tr("Undoing the import of {file}…").format(file=plan.run.file_name)
             )
-        except UserFacingError as error:
-            outcome = error
-        finally:
-            QApplication.restoreOverrideCursor()
+        else:
+            self.undo_result.clear()
+
+    def _on_undone(self, plan: UndoPlan, outcome: object) -> None:
+        self._set_undoing(False)
         self.refresh()
-        if isinstance(outcome, UserFacingError):
-            show_error(self, outcome)
-            return
+        assert isinstance(outcome, UndoOutcome)
         self._show_outcome(plan, outcome)
         self.contacts_changed.emit()
+
+    def _on_undo_failed(self, error: object) -> None:
+        self._set_undoing(False)
+        self.refresh()
+        if not isinstance(error, UserFacingError):
+            raise error if isinstance(error, BaseException) else RuntimeError(error)
+        show_error(self, error)
 
     def _ask(self, plan: UndoPlan) -> bool | None:
         """Keep the worked contacts (True), remove them too (False), or cancel (None)."""

@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         )
         self.stack = QStackedWidget()
         self.contacts_page = ContactsPage(self._ws.contacts, self._ws.sources)
-        self.lists_page = ListsPage(self._ws.sources, self._ws.history)
+        self.lists_page = ListsPage(self._ws.sources, self._ws.history, self._tasks)
         self.call_queue_page = CallQueuePage(
             self._ws.queue, self._ws.sources, self._tasks, self._settings, self._clock
         )
