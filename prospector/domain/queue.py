@@ -94,12 +94,29 @@ def next_contact(
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """Contacts of a list the queue will offer again later, and when the first comes back."""
+
+    call_backs: int = 0
+    next_call_back: datetime | None = None
+    retries: int = 0
+    next_retry: datetime | None = None
+    skipped: int = 0
+    next_back_from_skip: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return self.call_backs + self.retries + self.skipped
+
+
+@dataclass(frozen=True)
 class ListProgress:
     """'N of M reached' for a list: the rep sees the whole list is being worked."""
 
     reached: int
     total: int  # contacts the queue may ever offer, plus those already reached
     never_tried: int
+    waiting: Waiting = Waiting()
 
     @property
     def fraction(self) -> float:

@@ -293,9 +293,12 @@ class CallQueueService:
         )
 
     def progress(self, source_id: int | None) -> ListProgress:
+        """How far the list is worked, and what comes back later (call-backs, retries, skips)."""
         with self._sessions() as session:
-            reached, total, untried = CallRepository(session).progress(source_id)
-        return ListProgress(reached=reached, total=total, never_tried=untried)
+            reached, total, untried, waiting = CallRepository(session).progress(
+                source_id, self._clock(), self.policy()
+            )
+        return ListProgress(reached=reached, total=total, never_tried=untried, waiting=waiting)
 
     # -- outcomes --------------------------------------------------------------------------------
 

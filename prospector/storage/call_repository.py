@@ -20,18 +20,21 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     delete,
     func,
     or_,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.orm import Session
 
 from prospector.domain.outcomes import RETRY_OUTCOMES, CallOutcome
-from prospector.domain.queue import QueueBand, QueuePolicy
+from prospector.domain.queue import QueueBand, QueuePolicy, Waiting
 from prospector.domain.stages import Stage
 from prospector.storage import tables as t
+from prospector.storage.types import UTCDateTime
 
 C = t.Contact.__table__.c
 R = t.Reminder.__table__.c
@@ -198,8 +201,10 @@ class CallRepository:
         found = self._s.execute(retry, params).scalar()
         return (found, QueueBand.RETRY) if found is not None else None
 
-    def progress(self, source_id: int | None) -> tuple[int, int, int]:
-        """(reached, total, never tried) for a list."""
+    def progress(
+        self, source_id: int | None, now: datetime, policy: QueuePolicy
+    ) -> tuple[int, int, int, Waiting]:
+        """(reached, total, never tried, what comes back later) for a list: one pass over it."""
         reached_stages = (
             Stage.LEAD.value,
             Stage.PROSPECT.value,
@@ -207,23 +212,60 @@ class CallRepository:
             Stage.REPEAT_CUSTOMER.value,
             Stage.NOT_INTERESTED.value,
         )
-        reached_expr = func.coalesce(
-            func.sum(
-                or_(
-                    C.stage.in_(reached_stages),
-                    and_(C.stage.in_(_NEVER_OFFERED), C.last_called_at.is_not(None)),
-                ).cast(Integer)
-            ),
-            0,
+        callable_ = and_(C.do_not_call.is_(False), C.stage.in_(_CALLABLE_STAGES))
+        retry_waits = and_(
+            callable_,
+            C.last_outcome.in_([o.value for o in RETRY_OUTCOMES]),
+            C.call_attempts < policy.max_attempts,
+            C.last_called_at > now - policy.retry_wait,
         )
-        untried_expr = func.coalesce(
-            func.sum(and_(C.last_called_at.is_(None), C.stage.in_(_CALLABLE_STAGES)).cast(Integer)),
-            0,
-        )
+        skipped = and_(callable_, C.skipped_until > now)
+
+        def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+            return func.coalesce(func.sum(condition.cast(Integer)), 0)
+
+        def first(condition: ColumnElement[bool], column: Any) -> ColumnElement[datetime]:
+            return type_coerce(func.min(case((condition, column))), UTCDateTime())
+
         row = self._s.execute(
-            select(reached_expr, func.count(), untried_expr).where(_in_scope(source_id))
+            select(
+                count(
+                    or_(
+                        C.stage.in_(reached_stages),
+                        and_(C.stage.in_(_NEVER_OFFERED), C.last_called_at.is_not(None)),
+                    )
+                ),
+                func.count(),
+                count(and_(C.last_called_at.is_(None), C.stage.in_(_CALLABLE_STAGES))),
+                count(retry_waits),
+                first(retry_waits, C.last_called_at),
+                count(skipped),
+                first(skipped, C.skipped_until),
+            ).where(_in_scope(source_id))
         ).one()
-        return int(row[0]), int(row[1]), int(row[2])
+        in_list = (C.source_id + 0) == source_id if source_id is not None else C.id.is_not(None)
+        call_backs = self._s.execute(
+            select(func.count(), type_coerce(func.min(R.due_at), UTCDateTime()))
+            .select_from(t.Reminder.__table__)
+            .join(t.Contact.__table__, C.id == R.contact_id)
+            .where(
+                R.kind == CALL_BACK,
+                R.done_at.is_(None),
+                R.due_at > now,
+                in_list,
+                C.do_not_call.is_(False),
+                C.stage.not_in(_NEVER_OFFERED),  # as the due band: a nurtured contact comes back
+            )
+        ).one()
+        waiting = Waiting(
+            call_backs=int(call_backs[0]),
+            next_call_back=call_backs[1],
+            retries=int(row[3]),
+            next_retry=row[4] + policy.retry_wait if row[4] is not None else None,
+            skipped=int(row[5]),
+            next_back_from_skip=row[6],
+        )
+        return int(row[0]), int(row[1]), int(row[2]), waiting
 
     # -- one contact's queue state -------------------------------------------------------------
 

@@ -422,7 +422,7 @@ def test_an_empty_list_is_done_at_once_and_says_so(qtbot, window, workspace, sal
     window.call_queue_page.chooser.reload()
     page = _start(qtbot, window, empty)
     assert page.state == State.DONE
-    assert "Nothing from this session is waiting for later." in page.done.text.text()
+    assert "Nobody on this list is waiting to be called again." in page.done.text.text()
 
 
 def test_quick_picks_for_a_call_back():

@@ -178,6 +178,33 @@ def test_skipping_asks_a_reason_and_the_contact_comes_back(workspace, clock):
     assert card.recent_notes[0].text == "Skipped in the call queue: Lunch time in their office"
 
 
+def test_progress_tells_what_comes_back_later_even_after_a_restart(workspace, clock):
+    from prospector.services.call_queue import CallQueueService
+
+    source, ids = _list(workspace, 6)
+    other, _ = _list(workspace, 2, name="Other list")
+    queue = workspace.queue
+    start = clock()
+    queue.log_outcome(ids[0], CallOutcome.NO_ANSWER)
+    queue.log_outcome(ids[1], CallOutcome.BUSY)
+    queue.log_outcome(ids[2], CallOutcome.CALL_BACK, call_back_at=start + timedelta(days=2))
+    queue.log_outcome(
+        ids[3], CallOutcome.NOT_INTERESTED, nurture_until=start + timedelta(days=90)
+    )
+    queue.skip(ids[4], "Lunch time")
+    queue.log_outcome(ids[5], CallOutcome.DO_NOT_CALL)  # never comes back
+
+    clock.advance(minutes=10)
+    restarted = CallQueueService(workspace.database.sessions, clock)  # a new day, a new window
+    waiting = restarted.progress(source).waiting
+    policy = restarted.policy()
+    assert (waiting.call_backs, waiting.next_call_back) == (2, start + timedelta(days=2))
+    assert (waiting.retries, waiting.next_retry) == (2, start + policy.retry_wait)
+    assert (waiting.skipped, waiting.next_back_from_skip) == (1, start + policy.skip_wait)
+    assert restarted.progress(other).waiting.total == 0  # another list's are not counted
+    assert restarted.progress(None).waiting.total == 5  # "All contacts" counts them all
+
+
 def test_a_skip_can_be_undone(workspace, clock):
     source, ids = _list(workspace, 2)
     skipped = workspace.queue.skip(ids[0], "Wrong list")

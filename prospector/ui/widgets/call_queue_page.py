@@ -31,10 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from prospector.domain.clock import Clock, system_clock
-from prospector.domain.outcomes import RETRY_OUTCOMES
 from prospector.errors import UserFacingError
 from prospector.services.call_queue import (
-    SEND_INFO_CALL_AGAIN,
     CallOutcome,
     CallQueueService,
     ContactCard,
@@ -56,12 +54,8 @@ from prospector.ui.widgets.list_chooser import ListChooser
 from prospector.ui.widgets.outcome_pad import SKIP, OutcomePad
 from prospector.ui.widgets.questionnaire_panel import QuestionnairePanel
 from prospector.ui.widgets.queue_panels import (
-    CALL_BACK,
-    RETRY,
-    SKIPPED,
     DonePanel,
     IntroPanel,
-    Later,
     panel_label,
     stage_legend_html,
 )
@@ -84,7 +78,6 @@ class State(Enum):
 class UndoEntry:
     done: LoggedCall | Skipped  # an outcome logged, or a skip
     name: str
-    later_before: Later | None
 
 
 class CallQueuePage(QWidget):
@@ -109,7 +102,6 @@ class CallQueuePage(QWidget):
         self.card_data: ContactCard | None = None
         self._policy = QueuePolicy()
         self._undo: list[UndoEntry] = []
-        self._later: dict[int, Later] = {}
         self._call_started_at: datetime | None = None  # when the timer started, by the clock
         self._build_ui()
         self._build_shortcuts()
@@ -452,32 +444,8 @@ class CallQueuePage(QWidget):
             show_error(self, error)
             self.advance()  # the contact may be gone; the queue knows what is next
             return None
-        self._remember(logged, card, answers)
+        self._push_undo(UndoEntry(logged, self._name()))
         return logged
-
-    def _remember(self, logged: LoggedCall, card: ContactCard, answers: dict[str, object]) -> None:
-        contact_id = card.contact.id
-        self._push_undo(UndoEntry(logged, self._name(), self._later.get(contact_id)))
-        later = self._later_after(logged.outcome, card, answers)
-        if later is None:
-            self._later.pop(contact_id, None)
-        else:
-            self._later[contact_id] = later
-
-    def _later_after(
-        self, outcome: CallOutcome, card: ContactCard, answers: dict[str, object]
-    ) -> Later | None:
-        now, source = self._clock(), card.contact.fields.source_id
-        if outcome in RETRY_OUTCOMES:
-            if card.attempts + 1 < self._policy.max_attempts:
-                return Later(RETRY, now + self._policy.retry_wait, source)
-            return None
-        due = {
-            CallOutcome.CALL_BACK: answers.get("call_back_at"),
-            CallOutcome.NOT_INTERESTED: answers.get("nurture_until"),
-            CallOutcome.SEND_INFO: now + SEND_INFO_CALL_AGAIN,
-        }.get(outcome)
-        return Later(CALL_BACK, due, source) if isinstance(due, datetime) else None
 
     def _push_undo(self, entry: UndoEntry) -> None:
         self._undo.append(entry)
@@ -499,10 +467,7 @@ class CallQueuePage(QWidget):
             show_error(self, error)
             self.advance()  # the contact may be gone; the queue knows what is next
             return
-        self._push_undo(UndoEntry(skipped, self._name(), self._later.get(card.contact.id)))
-        self._later[card.contact.id] = Later(
-            SKIPPED, self._clock() + self._policy.skip_wait, card.contact.fields.source_id
-        )
+        self._push_undo(UndoEntry(skipped, self._name()))
         self._say(
             self.tr("Skipped {name} ({reason}). They come back later.").format(
                 name=escape(self._name()), reason=escape(reason)
@@ -538,10 +503,6 @@ class CallQueuePage(QWidget):
             show_error(self, error)
             self.advance()
             return
-        if entry.later_before is None:
-            self._later.pop(done.contact_id, None)
-        else:
-            self._later[done.contact_id] = entry.later_before
         self.show_card(card)
         self.chooser.refresh_progress()
         if isinstance(done, Skipped):
@@ -588,11 +549,7 @@ class CallQueuePage(QWidget):
             self.log(CallOutcome.TALKED)
 
     def _show_done(self) -> None:
-        source = self.source_id()
-        self.done.show_summary(
-            self.chooser.progress,
-            (w for w in self._later.values() if source is None or w.source_id == source),
-        )
+        self.done.show_summary(self.chooser.progress)
 
     # -- the script -------------------------------------------------------------------------------
 

@@ -7,8 +7,7 @@ rep knows the list is not forgotten but simply waiting.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
@@ -16,24 +15,11 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from prospector.domain.clock import Clock
-from prospector.domain.queue import ListProgress
+from prospector.domain.queue import ListProgress, Waiting
 from prospector.domain.stages import ALL_STAGES
 from prospector.ui.dialogs.call_back import to_qdatetime
 from prospector.ui.labels import stage_definition, stage_label
 from prospector.ui.widgets.key_button import key_cap
-
-RETRY = "retry"
-CALL_BACK = "call_back"
-SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class Later:
-    """Something this session left for later, shown when the list is worked through."""
-
-    kind: str  # RETRY | CALL_BACK | SKIPPED
-    due: datetime
-    source_id: int | None
 
 
 def panel_label(text: str = "", name: str = "") -> QLabel:
@@ -148,46 +134,58 @@ class DonePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(_framed(box, 24))
 
-    def show_summary(self, progress: ListProgress | None, waiting: Iterable[Later]) -> None:
+    def show_summary(self, progress: ListProgress | None) -> None:
+        """The list's progress and what the queue will bring back by itself, and when."""
         lines = []
-        if progress is not None:
-            lines.append(
+        if progress is None:
+            self.text.setText("<p>{}</p>".format(escape(self.tr("Counting the list…"))))
+            return
+        lines.append(
+            escape(
                 self.tr("{reached} of {total} reached.").format(
                     reached=progress.reached, total=progress.total
                 )
             )
-        items = self._waiting_items(list(waiting))
+        )
+        items = self._waiting_items(progress.waiting)
         if items:
-            lines.append(self.tr("Coming back later, from this session:"))
+            lines.append(escape(self.tr("Coming back later:")))
             lines.append("<ul style='margin-top:0;'>" + "".join(items) + "</ul>")
             lines.append(
-                self.tr(
-                    "The queue brings them back by itself when they are due; "
-                    "press Enter to look again."
+                escape(
+                    self.tr(
+                        "The queue brings them back by itself when they are due; "
+                        "press Enter to look again."
+                    )
                 )
             )
         else:
-            lines.append(self.tr("Nothing from this session is waiting for later."))
+            lines.append(escape(self.tr("Nobody on this list is waiting to be called again.")))
         self.text.setText("<p>" + "</p><p>".join(lines) + "</p>")
 
-    def _waiting_items(self, waiting: list[Later]) -> list[str]:
-        words: dict[str, Callable[[int, str], str]] = {
-            RETRY: lambda n, when: self.tr(
-                "{count} to try again after the retry wait, the first from {when}"
-            ).format(count=n, when=when),
-            CALL_BACK: lambda n, when: self.tr("{count} call-backs, the next on {when}").format(
-                count=n, when=when
+    def _waiting_items(self, waiting: Waiting) -> list[str]:
+        rows = (
+            (
+                waiting.call_backs,
+                waiting.next_call_back,
+                self.tr("{count} call-backs, the next on {when}"),
             ),
-            SKIPPED: lambda n, when: self.tr("{count} skipped, back from {when}").format(
-                count=n, when=when
+            (
+                waiting.retries,
+                waiting.next_retry,
+                self.tr("{count} to try again after the retry wait, the first from {when}"),
             ),
-        }
-        items = []
-        for kind, say in words.items():
-            dues = sorted(later.due for later in waiting if later.kind == kind)
-            if dues:
-                items.append(f"<li>{escape(say(len(dues), self._when(dues[0])))}</li>")
-        return items
+            (
+                waiting.skipped,
+                waiting.next_back_from_skip,
+                self.tr("{count} skipped, back from {when}"),
+            ),
+        )
+        return [
+            f"<li>{escape(text.format(count=count, when=self._when(when)))}</li>"
+            for count, when, text in rows
+            if count and when is not None
+        ]
 
     def _when(self, moment: datetime) -> str:
         """A time today as '13:30', another day as 'Tue 17 Mar, 09:00' (the rep's time)."""
