@@ -92,6 +92,27 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument(
         "--next", action="store_true", help="print the contact the queue would offer now"
     )
+    dnc = commands.add_parser(
+        "dnc-import",
+        parents=[common],
+        help="put a do-not-call file's phones and emails (csv, xlsx…) on the do-not-call list",
+    )
+    dnc.add_argument("file", type=Path)
+    dnc.add_argument("--reason", help="kept with each number, e.g. 'national register, March'")
+    followups = commands.add_parser(
+        "followups",
+        parents=[common],
+        help="follow-ups: overdue, due today and the coming days; or a calendar file",
+    )
+    followups.add_argument(
+        "--due", action="store_true", help="only what is due: overdue and later today"
+    )
+    followups.add_argument(
+        "--ics",
+        type=Path,
+        metavar="FILE",
+        help="write every open follow-up to a calendar file (.ics) for Outlook, Apple or Google",
+    )
     return parser
 
 
@@ -329,6 +350,89 @@ def _cmd_queue(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
     return 0
 
 
+def _cmd_dnc_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    last = deque(ws.do_not_call.import_file(args.file, reason=args.reason), maxlen=1)[0]
+    data = {
+        "status": last.status,
+        "rows_read": last.rows_read,
+        "phones_added": last.phones_added,
+        "emails_added": last.emails_added,
+        "already_listed": last.already_listed,
+        "repeated_in_file": last.repeated,
+        "contacts_flagged": last.flagged,
+        "flagged_names": list(last.flagged_names),
+        "unreadable": [
+            {"row": u.row, "column": u.column, "value": u.value} for u in last.unreadable
+        ],
+        "unreadable_count": last.unreadable_count,
+    }
+    text = (
+        f"{last.phones_added:,} numbers and {last.emails_added:,} emails added to the "
+        f"do-not-call list ({last.already_listed:,} were on it already)."
+    )
+    if last.flagged:
+        names = ", ".join(last.flagged_names[:5])
+        more = ", …" if last.flagged > 5 else ""
+        some = (
+            "1 contact you have was"
+            if last.flagged == 1
+            else f"{last.flagged:,} contacts you have were"
+        )
+        text += f"\n{some} flagged and will not be offered for calls: {names}{more}."
+    else:
+        text += "\nNone of your contacts matched."
+    if last.unreadable_count:
+        text += f"\n{last.unreadable_count:,} values could not be read as a phone or email:"
+        text += "".join(f"\n  row {u.row}: {u.value}" for u in last.unreadable[:10])
+    _emit(data, as_json, text)
+    return 0
+
+
+def _follow_up_json(f: Any) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "uid": f.uuid,
+        "contact_id": f.contact_id,
+        "name": f.contact_name,
+        "company": f.company,
+        "phone": f.phone,
+        "kind": str(f.kind),
+        "text": f.text,
+        "due_at": f.due_at.isoformat(),
+        "due_local": f.due_local.isoformat(),
+        "recurrence": f.recurrence.value if f.recurrence else None,
+    }
+
+
+def _cmd_followups(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    if args.ics:
+        count = ws.followups.export_ics(args.ics)
+        text = f"Wrote {count:,} follow-ups to {args.ics}; import it into your calendar."
+        _emit({"exported": count, "file": str(args.ics)}, as_json, text)
+        return 0
+    due = ws.followups.due()
+    counts = ws.followups.counts()
+    lists = {"overdue": due.overdue, "today": due.today}
+    if not args.due:
+        lists["upcoming"] = due.upcoming
+    data: dict[str, Any] = {
+        "now": due.windows.now.isoformat(),
+        "counts": {"overdue": counts.overdue, "today": counts.today},
+    }
+    data.update({name: [_follow_up_json(f) for f in items] for name, items in lists.items()})
+    titles = {"overdue": "Overdue", "today": "Later today", "upcoming": "Coming days"}
+    lines: list[str] = []
+    for name, items in lists.items():
+        lines.append(f"{titles[name]} ({len(items)}):" if items else f"{titles[name]}: none")
+        lines += [
+            f"  {f.due_local:%Y-%m-%d %H:%M}  {str(f.kind).replace('_', ' '):<10} "
+            f"{f.contact_name:<24.24} {f.company:<20.20} {f.phone:<16.16} {f.text or ''}"
+            for f in items
+        ]
+    _emit(data, as_json, "\n".join(lines))
+    return 0
+
+
 def _cmd_sample(ws: Any, as_json: bool) -> int:
     added = ws.sample_list.load()
     text = f"Loaded {added} sample contacts." if added else "The sample list is already loaded."
@@ -367,6 +471,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_imports(ws, as_json)
         if args.command == "undo-import":
             return _cmd_undo_import(ws, args, as_json)
+        if args.command == "dnc-import":
+            return _cmd_dnc_import(ws, args, as_json)
+        if args.command == "followups":
+            return _cmd_followups(ws, args, as_json)
         return _cmd_sample(ws, as_json)
     except UserFacingError as exc:
         _fail(exc, as_json)

@@ -83,6 +83,12 @@ ROWS = {
         ' \'{"questions": ["authority"]}\', NULL)',
     ],
     "settings": ["INSERT INTO settings VALUES ('default_country', '{\"v\": \"FR\"}')"],
+    "do_not_call_entries": [
+        "INSERT INTO do_not_call_entries (id, kind, value, origin, reason, added_at) VALUES"
+        " (1, 'phone', '+38970123456', 'card', NULL, '2026-01-15 09:01:31.000000'),"
+        " (2, 'email', 'ne.pas.appeler@exemple.fr', 'liste-opposition.csv', 'Bloctel',"
+        " '2026-02-02 08:00:00.000000')",
+    ],
 }
 
 

@@ -37,6 +37,7 @@ from prospector.storage.call_repository import (
     QueueState,
 )
 from prospector.storage.contact_repository import ContactRepository
+from prospector.storage.do_not_call_repository import DoNotCallRepository
 from prospector.storage.questionnaire_repository import QuestionnaireRepository
 from prospector.storage.source_repository import SettingsRepository
 
@@ -155,6 +156,7 @@ class LoggedCall:
     reminder_ids: list[int] = field(default_factory=list)
     reopened_ids: list[int] = field(default_factory=list)
     note_ids: list[int] = field(default_factory=list)
+    listed: list[tuple[str, str]] = field(default_factory=list)  # put on the do-not-call register
     qualification_id: int | None = None
     result: QualificationResult | None = None
 
@@ -386,6 +388,10 @@ class CallQueueService:
                 do_not_call=before.do_not_call or stage == Stage.DO_NOT_CALL,
                 next_follow_up=calls.next_open_reminder(contact_id),
             )
+            if stage == Stage.DO_NOT_CALL and not before.do_not_call:
+                logged.listed = DoNotCallRepository(session).add_contact(
+                    contact_id, "card", note, now
+                )
         log.info("Call to %s: %s (%s -> %s)", contact_id, outcome, before.stage, stage)
         return logged
 
@@ -401,6 +407,7 @@ class CallQueueService:
             calls.reopen_reminders(logged.reopened_ids)
             calls.delete_call(logged.call_id)
             calls.restore_state(logged.contact_id, logged.before, self._clock())
+            DoNotCallRepository(session).remove(logged.listed)
         log.info("Undid the call to %s (%s)", logged.contact_id, logged.outcome)
 
     def skip(self, contact_id: int, reason: str) -> Skipped:
@@ -428,6 +435,8 @@ class CallQueueService:
             calls.set_state(skipped.contact_id, self._clock(), skipped_until=skipped.until_before)
 
     def mark_do_not_call(self, contact_id: int, reason: str | None = None) -> None:
+        """Flag the contact, and put its phones and email on the office's register, so the
+        same number is flagged again when a later list brings it back."""
         now = self._clock()
         with self._sessions.begin() as session:
             calls = CallRepository(session)
@@ -435,6 +444,7 @@ class CallQueueService:
             calls.add_note(
                 contact_id, "Put on the do-not-call list" + (f": {reason}" if reason else ""), now
             )
+            DoNotCallRepository(session).add_contact(contact_id, "card", reason, now)
 
     # -- qualification ---------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from prospector.domain.clock import Clock, system_clock
 from prospector.paths import backup_dir_for, default_db_path
 from prospector.services.call_queue import CallQueueService
 from prospector.services.contacts import ContactService
+from prospector.services.do_not_call import DoNotCallService
+from prospector.services.followups import FollowUpService
 from prospector.services.import_history import ImportHistoryService
 from prospector.services.imports import ImportService
 from prospector.services.sample_list import SampleListService
@@ -27,6 +29,8 @@ class Workspace:
     imports: ImportService
     history: ImportHistoryService
     queue: CallQueueService
+    do_not_call: DoNotCallService
+    followups: FollowUpService
 
     @property
     def path(self) -> Path:
@@ -68,4 +72,6 @@ def open_workspace(
         imports=ImportService(sessions, settings, clock),
         history=ImportHistoryService(sessions, clock),
         queue=CallQueueService(sessions, clock),
+        do_not_call=DoNotCallService(sessions, settings, clock),
+        followups=FollowUpService(sessions, clock),
     )

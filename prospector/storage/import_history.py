@@ -29,12 +29,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from prospector.domain.contacts import name_key, phone_digits
+from prospector.domain.reminders import Recurrence
 from prospector.storage import tables as t
 
 C = t.Contact.__table__.c
 R = t.ImportRun.__table__.c
 M = t.ImportMerge.__table__.c
 S = t.Source.__table__.c
+REM = t.Reminder.__table__.c
 
 COMPLETED = "completed"  # the only status that can be undone
 UNDONE = "undone"
@@ -288,7 +290,17 @@ def _worked_reasons(run: ImportRunInfo) -> list[tuple[str, ColumnElement[bool]]]
         (CALLED, has(t.CallLog.__table__)),
         (HAS_NOTES, has(t.Note.__table__)),
         (QUALIFIED, has(t.Qualification.__table__)),
-        (HAS_REMINDERS, has(t.Reminder.__table__)),
+        # A birthday card reminder is made by the app for every contact with a birthday: not work.
+        (
+            HAS_REMINDERS,
+            exists().where(
+                REM.contact_id == C.id,
+                or_(
+                    REM.recurrence.is_(None),
+                    ~REM.recurrence.startswith(f"{Recurrence.BIRTHDAY.value}:"),
+                ),
+            ),
+        ),
         (STAGE_MOVED, C.stage != "suspect"),
         (EDITED, C.updated_at > bindparam("finished", finished, type_=C.updated_at.type)),
     ]

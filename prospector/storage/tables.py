@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -291,3 +292,25 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[dict[str, Any] | None]
+
+
+class DoNotCallEntry(Base):
+    """A phone or email on the office's do-not-call register, normalised as contacts store it.
+
+    The contact's flag covers one person; the register covers the number, so it is flagged
+    again when a later list brings it back (under another name, or typed another way).
+    """
+
+    __tablename__ = "do_not_call_entries"
+    __table_args__ = (
+        UniqueConstraint("kind", "value"),
+        CheckConstraint("kind IN ('phone', 'email')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # 'phone' or 'email'
+    # E.164 (or its digits when it cannot be read as a number) / the lower-cased email.
+    value: Mapped[str] = mapped_column(String(320))
+    origin: Mapped[str] = mapped_column(String(500))  # the file's name, or 'card'
+    reason: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[datetime]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication
@@ -65,6 +66,12 @@ def message_for(error: UserFacingError) -> tuple[str, str]:
             "The database {name} can't be changed here: the file or its folder is read-only. "
             "Move it to a folder you can write to, such as Documents."
         ).format(name=error.path.name)
+    if error.code == "dnc.no_values":  # services.do_not_call.NoNumbersInFile
+        return _tr("No numbers found"), _tr(
+            "No phone numbers or email addresses were found in {name}. A do-not-call file needs "
+            "a column of numbers or emails (with or without a header such as Phone or Email). "
+            "Nothing was changed."
+        ).format(name=Path(getattr(error, "path", "")).name)
     return _tr("Prospector"), error.user_message()
 
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from prospector.domain.contacts import ContactFields
 from prospector.domain.stages import ALL_STAGES, Stage
 from prospector.ui.dialogs.call_back import CallBackDialog, QuickPick, quick_picks
+from prospector.ui.dialogs.do_not_call_import import DoNotCallImportDialog
 from prospector.ui.dialogs.keep_on_list import KeepOnListDialog
 from prospector.ui.dialogs.script_editor import ScriptEditorDialog
 from prospector.ui.dialogs.skip import SkipDialog
@@ -322,6 +323,25 @@ def test_ctrl_z_takes_back_a_skip(qtbot, window, workspace, salon):
     assert "Skip undone: Ana00 Pop is back." in page.status.text()
     assert workspace.queue.next_card(source).contact.id == ids[0]
     assert workspace.queue.card(ids[0]).recent_notes == ()
+
+
+def test_a_do_not_call_file_from_the_menu_moves_the_queue_past_a_listed_contact(
+    qtbot, window, workspace, salon, tmp_path
+):
+    source, ids = salon
+    page = _start(qtbot, window, source)
+    on_screen = workspace.contacts.get(ids[0])
+    path = tmp_path / "opposition.csv"
+    path.write_text(f"Téléphone\r\n{on_screen.fields.phone}\r\n", encoding="utf-8")
+    window.dnc_import_action.trigger()
+    dialog = window.findChild(DoNotCallImportDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.path_edit.setText(str(path))
+    dialog.path_edit.editingFinished.emit()
+    with qtbot.waitSignal(dialog.imported, timeout=20_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert page.card_data.contact.id == ids[1]  # the listed one is not offered any more
+    assert workspace.contacts.get(ids[0]).fields.stage == "do_not_call"
 
 
 def test_a_disqualifying_answer_and_ctrl_z_while_the_questions_are_open(

@@ -8,7 +8,7 @@ import sqlite3
 import uuid
 from collections import deque
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from prospector.services.import_history import (
     CALLED,
     EDITED,
     HAS_NOTES,
+    HAS_REMINDERS,
     STAGE_MOVED,
     ImportAlreadyUndone,
     ImportRunGone,
@@ -232,6 +233,19 @@ def test_worked_contacts_are_named_and_kept_when_asked(workspace, marie, tmp_pat
         "Sophie Bernard",
     ]
     assert workspace.contacts.get(marie.id).fields.company is None
+
+
+def test_a_birthday_card_reminder_is_not_work_but_a_call_back_is(workspace, tmp_path, clock):
+    text = "Prénom;Nom;Téléphone;Anniversaire\nJean;Dupont;06 11 22 33 44;29/02/1988\n"
+    text += "Luc;Petit;07 12 12 12 12;14/07/1990\n"
+    run = _import(workspace, _write(tmp_path, text))
+    jean, luc = _id_of(workspace, "dupont"), _id_of(workspace, "petit")
+    assert workspace.contacts.get(jean).fields.birthday is not None
+    clock.advance(hours=1)
+    assert workspace.followups.ensure_birthday_reminders().added == 2  # made by the app
+    workspace.followups.create(luc, clock() + timedelta(days=1), "call_back", "Call back")
+    plan = workspace.history.undo_plan(run.import_run_id)
+    assert [(c.name, c.reasons) for c in plan.worked] == [("Luc Petit", (HAS_REMINDERS,))]
 
 
 def test_worked_contacts_go_too_when_the_rep_says_so(workspace, db_path, marie, tmp_path, clock):

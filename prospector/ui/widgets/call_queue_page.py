@@ -262,6 +262,14 @@ class CallQueuePage(QWidget):
             self.show_card(card)
         self.chooser.refresh_progress()
 
+    def recheck_card(self) -> None:
+        """After contacts changed elsewhere (a do-not-call file): move on if this one may no
+        longer be called. A conversation in progress is left alone."""
+        if self.state == State.WORKING:
+            self.advance()
+        else:
+            self.chooser.refresh_progress()
+
     def show_card(self, card: ContactCard) -> None:
         self.card_data = card
         self._call_started_at = None

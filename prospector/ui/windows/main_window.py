@@ -25,6 +25,7 @@ from prospector import __version__
 from prospector.domain.clock import Clock, system_clock
 from prospector.errors import UserFacingError
 from prospector.services.workspace import Workspace
+from prospector.ui.dialogs.do_not_call_import import DoNotCallImportDialog
 from prospector.ui.errors import show_error
 from prospector.ui.tasks import IterTask, TaskRunner
 from prospector.ui.widgets.call_queue_page import CallQueuePage
@@ -140,6 +141,11 @@ class MainWindow(QMainWindow):
         self.import_action = QAction(self.tr("Import a list…"), self)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         file_menu.addAction(self.import_action)
+        self.dnc_import_action = QAction(self.tr("Import a do-not-call list…"), self)
+        self.dnc_import_action.setStatusTip(
+            self.tr("Phones and emails nobody may call: matching contacts are never offered")
+        )
+        file_menu.addAction(self.dnc_import_action)
         self.load_sample_action = QAction(self.tr("Load sample list"), self)
         file_menu.addAction(self.load_sample_action)
         file_menu.addSeparator()
@@ -165,6 +171,7 @@ class MainWindow(QMainWindow):
         self.load_sample_button.clicked.connect(self.load_sample_list)
         self.load_sample_action.triggered.connect(self.load_sample_list)
         self.import_action.triggered.connect(lambda: self.open_import_wizard())
+        self.dnc_import_action.triggered.connect(lambda: self.open_do_not_call_import())
         self.lists_page.import_requested.connect(lambda: self.open_import_wizard())
         self.decline_sample_button.clicked.connect(self._on_decline_sample)
         self.new_contact_action.triggered.connect(self._on_new_contact)
@@ -197,6 +204,18 @@ class MainWindow(QMainWindow):
         wizard.import_finished.connect(self._on_import_finished)
         wizard.show()
         return wizard
+
+    def open_do_not_call_import(self, path: Path | None = None) -> DoNotCallImportDialog:
+        dialog = DoNotCallImportDialog(self._ws.do_not_call, self._tasks, self, path)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._on_do_not_call_imported)
+        dialog.open()
+        return dialog
+
+    def _on_do_not_call_imported(self, _report: object) -> None:
+        self.contacts_page.refresh()
+        self.lists_page.refresh()
+        self.call_queue_page.recheck_card()  # the contact on screen may be on the list now
 
     def _on_import_finished(self, result: object) -> None:
         self.contacts_page.refresh()
