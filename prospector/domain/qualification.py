@@ -10,6 +10,7 @@ version, so editing the questionnaire never rewrites what was answered before.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -196,3 +197,114 @@ def questionnaire_from_json(data: Mapping[str, object]) -> Questionnaire:
         for q in raw
     )
     return Questionnaire(str(data["name"]), int(str(data.get("version", 1))), questions)
+
+
+# -- editing a questionnaire ---------------------------------------------------------------------
+
+UNKNOWN_ANSWER = "unknown"
+YES_NO_ANSWERS: tuple[str, ...] = ("yes", "no", UNKNOWN_ANSWER)
+MAX_WEIGHT = 10
+
+
+@dataclass(frozen=True)
+class QuestionnaireProblem:
+    """Why an edited questionnaire cannot be saved; the window words it, the core names it.
+
+    ``position`` is the question's index in the questionnaire (None: the whole questionnaire);
+    ``detail`` is the answer or choice concerned, when there is one.
+    """
+
+    code: str
+    position: int | None = None
+    detail: str = ""
+
+
+def possible_answers(question: Question) -> tuple[str, ...]:
+    """The answers a rep can give (the call screen offers "don't know" beside the choices).
+
+    Number and text questions have no fixed answers, so none of theirs can disqualify.
+    """
+    if question.kind == QuestionKind.YES_NO:
+        return YES_NO_ANSWERS
+    if question.kind == QuestionKind.CHOICE:
+        return (*question.choices, UNKNOWN_ANSWER)
+    return ()
+
+
+def problems_in(questionnaire: Questionnaire) -> list[QuestionnaireProblem]:
+    """Everything that must be fixed before an edited questionnaire is saved, in order.
+
+    Checked here, not in the editor, so that any way of saving a questionnaire (the window, a
+    later import of an office's questionnaire) refuses the same mistakes.
+    """
+    problems: list[QuestionnaireProblem] = []
+    if not questionnaire.questions:
+        problems.append(QuestionnaireProblem("questionnaire.no_questions"))
+    seen_keys: set[str] = set()
+    for position, question in enumerate(questionnaire.questions):
+
+        def problem(code: str, detail: str = "", at: int = position) -> None:
+            problems.append(QuestionnaireProblem(code, at, detail))
+
+        if not question.key.strip() or question.key in seen_keys:
+            problem("question.duplicate_key", question.key)
+        seen_keys.add(question.key)
+        if not question.prompt.strip():
+            problem("question.no_prompt")
+        if not 0 <= question.weight <= MAX_WEIGHT:
+            problem("question.bad_weight", str(question.weight))
+        if question.kind == QuestionKind.CHOICE:
+            names = [c.strip() for c in question.choices]
+            if not any(names):
+                problem("question.no_choices")
+            elif not all(names):
+                problem("question.empty_choice")
+            first: dict[str, str] = {}  # folded -> the choice as first typed
+            repeated: dict[str, None] = {}
+            for name in filter(None, names):
+                if name.casefold() in first:
+                    repeated[first[name.casefold()]] = None
+                first.setdefault(name.casefold(), name)
+            for name in repeated:
+                problem("question.duplicate_choice", name)
+            if UNKNOWN_ANSWER in first:
+                problem("question.reserved_choice", first[UNKNOWN_ANSWER])
+        answers = possible_answers(question)
+        for answer in question.disqualifies_if:
+            if answer not in answers:
+                problem("question.unknown_disqualifying_answer", answer)
+        if question.kind == QuestionKind.YES_NO or any(c.strip() for c in question.choices):
+            for answer in question.positive:
+                if answer not in answers:
+                    problem("question.unknown_positive_answer", answer)
+            for answer in question.disqualifies_if:
+                if answer in question.positive:
+                    problem("question.positive_and_disqualifying", answer)
+    return problems
+
+
+def missing_criteria(questionnaire: Questionnaire) -> tuple[Criterion, ...]:
+    """Required criteria no question asks about: with any missing, nobody becomes a prospect."""
+    asked = {q.criterion for q in questionnaire.questions}
+    return tuple(c for c in REQUIRED if c not in asked)
+
+
+def slug(text: str, max_length: int = 32) -> str:
+    """'Quel budget ?' -> 'quel_budget': lower-case ASCII words joined by underscores."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = "".join(c if c.isalnum() else " " for c in ascii_text.lower()).split()
+    return "_".join(words)[:max_length].strip("_")
+
+
+def new_question_key(prompt: str, taken: Iterable[str], suffix: str) -> str:
+    """A key for a question added in the editor: the prompt's slug plus ``suffix``.
+
+    The suffix (random in the window) keeps a new question from taking the key of one removed
+    in an earlier version, whose old answers would otherwise seem to answer the new one.
+    """
+    taken_keys = set(taken)
+    base = f"{slug(prompt) or 'question'}_{suffix}"
+    key, n = base, 2
+    while key in taken_keys:
+        key, n = f"{base}_{n}", n + 1
+    return key

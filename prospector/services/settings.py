@@ -1,15 +1,30 @@
-"""Settings that travel with the database (not with the window): the office's default country."""
+"""Settings that travel with the database (not with the window): the office's default country
+and its own names for the pipeline stages."""
 
 from __future__ import annotations
 
 import locale
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from prospector.domain.regions import SUPPORTED_REGIONS
+from prospector.domain.stages import Stage
 from prospector.storage.source_repository import SettingsRepository
 
 DEFAULT_COUNTRY_KEY = "default_country"
+STAGE_NAMES_KEY = "stage_names"
+MAX_STAGE_LABEL = 40
+MAX_STAGE_DEFINITION = 200
+
+
+@dataclass(frozen=True)
+class StageName:
+    """An office's own words for a stage; an empty field means the standard (translated) one."""
+
+    label: str = ""
+    definition: str = ""
 
 
 def guess_region_from_locale() -> str:
@@ -44,3 +59,42 @@ class SettingsService:
         with self._sessions.begin() as session:
             SettingsRepository(session).set(DEFAULT_COUNTRY_KEY, region)
         self._default_country = region
+
+    # -- the office's stage names ----------------------------------------------------------------
+
+    def stage_names(self) -> dict[Stage, StageName]:
+        """The stages the office renamed; stages it did not rename are absent.
+
+        Unknown stages (written by a newer Prospector) and malformed entries are skipped, so an
+        odd value never stops the window from opening.
+        """
+        with self._sessions() as session:
+            stored = SettingsRepository(session).get(STAGE_NAMES_KEY)
+        if not isinstance(stored, dict):
+            return {}
+        names: dict[Stage, StageName] = {}
+        for value, entry in stored.items():
+            if value not in {s.value for s in Stage} or not isinstance(entry, dict):
+                continue
+            name = StageName(
+                str(entry.get("label") or "").strip(), str(entry.get("definition") or "").strip()
+            )
+            if name.label or name.definition:
+                names[Stage(value)] = name
+        return names
+
+    def set_stage_names(self, names: Mapping[Stage, StageName]) -> None:
+        """Replace the office's stage names; blank names are dropped (the standard one shows).
+
+        Raises:
+            ValueError: a label or definition longer than the window can show.
+        """
+        cleaned: dict[str, dict[str, str]] = {}
+        for stage, name in names.items():
+            label, definition = name.label.strip(), name.definition.strip()
+            if len(label) > MAX_STAGE_LABEL or len(definition) > MAX_STAGE_DEFINITION:
+                raise ValueError(f"stage name too long for {stage}")
+            if label or definition:
+                cleaned[Stage(stage).value] = {"label": label, "definition": definition}
+        with self._sessions.begin() as session:
+            SettingsRepository(session).set(STAGE_NAMES_KEY, cleaned)

@@ -15,6 +15,7 @@ from prospector import __version__
 from prospector.errors import DatabaseInUse, UserFacingError
 from prospector.services.workspace import Workspace, open_workspace
 from prospector.ui.errors import install_crash_handler, message_for
+from prospector.ui.labels import use_office_stage_names
 from prospector.ui.windows.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def run_app(db_path: Path | None) -> int:
     if workspace is None:
         return 1
     try:
+        use_office_stage_names(workspace.settings)  # the office's words for the stages
         window = MainWindow(workspace)
         if os.environ.get(EXIT_AFTER_PAINT_ENV):
 

@@ -1,6 +1,14 @@
-"""What the window calls each stored value, in the user's language, with one-line definitions."""
+"""What the window calls each stored value, in the user's language, with one-line definitions.
+
+An office may rename the stages (Settings → Stage names): teams disagree on what a "lead" is.
+Those names are held here, set at start and after saving, so that every widget that asks
+``stage_label()`` shows the office's word and nothing else has to know about it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
@@ -8,12 +16,45 @@ from prospector.domain.outcomes import CallOutcome
 from prospector.domain.qualification import Criterion, Engagement
 from prospector.domain.stages import Stage, Temperature
 
+if TYPE_CHECKING:
+    from prospector.services.settings import SettingsService, StageName
+
+# The office's own stage names and definitions (blank ones are left out).
+_office_labels: dict[Stage, str] = {}
+_office_definitions: dict[Stage, str] = {}
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("labels", text)
 
 
+def set_office_stage_names(names: Mapping[Stage, StageName]) -> None:
+    """Use the office's names from now on (an empty mapping: the standard names again)."""
+    _office_labels.clear()
+    _office_definitions.clear()
+    for stage, name in names.items():
+        if name.label.strip():
+            _office_labels[stage] = name.label.strip()
+        if name.definition.strip():
+            _office_definitions[stage] = name.definition.strip()
+
+
+def use_office_stage_names(settings: SettingsService) -> None:
+    """Read the office's stage names from the open database and show them everywhere."""
+    set_office_stage_names(settings.stage_names())
+
+
 def stage_label(stage: Stage) -> str:
+    """The office's name for the stage when it chose one, else the standard translated name."""
+    return _office_labels.get(stage) or standard_stage_label(stage)
+
+
+def stage_definition(stage: Stage) -> str:
+    """The office's one-line definition when it wrote one, else the standard translated one."""
+    return _office_definitions.get(stage) or standard_stage_definition(stage)
+
+
+def standard_stage_label(stage: Stage) -> str:
     return {
         Stage.SUSPECT: _tr("Suspect"),
         Stage.LEAD: _tr("Lead"),
@@ -26,7 +67,7 @@ def stage_label(stage: Stage) -> str:
     }[stage]
 
 
-def stage_definition(stage: Stage) -> str:
+def standard_stage_definition(stage: Stage) -> str:
     return {
         Stage.SUSPECT: _tr("On a list, not yet reached."),
         Stage.LEAD: _tr("Reached, not yet qualified."),

@@ -604,3 +604,30 @@ class CallQueuePage(QWidget):
             self.status.style().unpolish(self.status)
             self.status.style().polish(self.status)
         log.debug("Call queue: %s", html)
+
+    # -- settings ---------------------------------------------------------------------------------
+
+    def apply_settings(self) -> None:
+        """After Settings were saved: new stage names, policy, dial choice and questions show.
+
+        Questions open in a conversation stay as they are, so nothing the rep typed is lost;
+        the next conversation gets the new ones (``open_questionnaire`` reads them each time).
+        The card on screen is redrawn only before the call starts, so its note and timer stay.
+        """
+        self._policy = self._queue.policy()
+        scheme = str(self._settings.value(DIAL_SCHEME_KEY, "tel"))
+        self.dial_combo.setCurrentIndex(max(self.dial_combo.findData(scheme), 0))
+        self.intro.legend.setText(stage_legend_html(self.tr))
+        self.legend.setText(stage_legend_html(self.tr))
+        card = self.card_data
+        if (
+            self.state == State.WORKING
+            and card is not None
+            and not self.card.timer_running()
+            and not self.card.note.text()
+        ):
+            self.card.show_card(card)
+        if self.state == State.TALKING:
+            self._say(
+                self.tr("Settings saved. The new questions apply from the next conversation.")
+            )

@@ -31,7 +31,9 @@ from prospector.ui.tasks import IterTask, TaskRunner
 from prospector.ui.widgets.call_queue_page import CallQueuePage
 from prospector.ui.widgets.contacts_page import ContactsPage
 from prospector.ui.widgets.lists_page import ListsPage
+from prospector.ui.widgets.settings_stages import relabel_stage_choices
 from prospector.ui.windows.import_wizard import ImportWizard
+from prospector.ui.windows.settings_window import SettingsWindow
 
 SAMPLE_DECLINED_KEY = "first_run/sample_declined"
 
@@ -149,6 +151,14 @@ class MainWindow(QMainWindow):
         self.load_sample_action = QAction(self.tr("Load sample list"), self)
         file_menu.addAction(self.load_sample_action)
         file_menu.addSeparator()
+        self.settings_action = QAction(self.tr("Settings…"), self)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        shortcuts = [*QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)]
+        if QKeySequence("Ctrl+,") not in shortcuts:
+            shortcuts.append(QKeySequence("Ctrl+,"))
+        self.settings_action.setShortcuts(shortcuts)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -177,6 +187,7 @@ class MainWindow(QMainWindow):
         self.new_contact_action.triggered.connect(self._on_new_contact)
         self.find_action.triggered.connect(self._on_find)
         self.about_action.triggered.connect(self.show_about)
+        self.settings_action.triggered.connect(lambda: self.open_settings())
         self.contacts_page.contacts_changed.connect(self._on_contacts_changed)
         self.lists_page.show_contacts_requested.connect(self._on_show_list)
         self.lists_page.contacts_changed.connect(self.contacts_page.refresh)
@@ -204,6 +215,20 @@ class MainWindow(QMainWindow):
         wizard.import_finished.connect(self._on_import_finished)
         wizard.show()
         return wizard
+
+    def open_settings(self) -> SettingsWindow:
+        """Open the Settings window (window-modal: the queue cannot move while it is open)."""
+        dialog = SettingsWindow(self._ws.queue, self._ws.settings, self._settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.settings_saved.connect(self._on_settings_saved)
+        dialog.open()
+        return dialog
+
+    def _on_settings_saved(self) -> None:
+        """New stage names and questions show at once, without restarting."""
+        self.contacts_page.refresh()
+        relabel_stage_choices(self)
+        self.call_queue_page.apply_settings()
 
     def open_do_not_call_import(self, path: Path | None = None) -> DoNotCallImportDialog:
         dialog = DoNotCallImportDialog(self._ws.do_not_call, self._tasks, self, path)
