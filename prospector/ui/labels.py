@@ -172,3 +172,26 @@ def engagement_label(engagement: Engagement) -> str:
 def answer_label(answer: str) -> str:
     """A yes/no/unknown answer in the user's language; other answers are shown as stored."""
     return {"yes": _tr("Yes"), "no": _tr("No"), "unknown": _tr("Don't know")}.get(answer, answer)
+
+
+def reminder_kind_label(kind: str) -> str:
+    """What a follow-up asks the rep to do, as a list column says it ("Call back")."""
+    return {
+        "call_back": _tr("Call back"),
+        "email": _tr("Email"),
+        "send_card": _tr("Send a card"),
+        "meeting": _tr("Meeting"),
+    }.get(kind, kind.replace("_", " ").capitalize())
+
+
+def reminder_action_text(kind: str, who: str) -> str:
+    """A follow-up as a sentence about its contact, for notifications ("Call back Marie")."""
+    template = {
+        "call_back": _tr("Call back {who}"),
+        "email": _tr("Email {who}"),
+        "send_card": _tr("Send a card to {who}"),
+        "meeting": _tr("Meeting with {who}"),
+    }.get(kind)
+    if template is None:
+        return f"{reminder_kind_label(kind)}: {who}"
+    return template.format(who=who)

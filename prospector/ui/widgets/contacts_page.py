@@ -230,6 +230,18 @@ class ContactsPage(QWidget):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         return True
 
+    def show_contact(self, contact_id: int) -> bool:
+        """Show one contact's card from elsewhere (a follow-up, a notification): the filters
+        are cleared first when they hide it. False when it is gone or unsaved edits stay."""
+        if self.select_contact(contact_id):
+            return self.form.contact_id == contact_id
+        self.search.clear()
+        self.stage_filter.setCurrentIndex(0)
+        self.temperature_filter.setCurrentIndex(0)
+        self.source_filter.setCurrentIndex(0)
+        self.apply_filters()
+        return self.select_contact(contact_id) and self.form.contact_id == contact_id
+
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -23,13 +23,18 @@ from PySide6.QtWidgets import (
 
 from prospector import __version__
 from prospector.domain.clock import Clock, system_clock
+from prospector.domain.reminders import zone_named
+from prospector.domain.stages import Stage, is_callable
 from prospector.errors import UserFacingError
 from prospector.services.workspace import Workspace
 from prospector.ui.dialogs.do_not_call_import import DoNotCallImportDialog
 from prospector.ui.errors import show_error
+from prospector.ui.labels import stage_label
+from prospector.ui.notifications import ReminderNotifier
 from prospector.ui.tasks import IterTask, TaskRunner
-from prospector.ui.widgets.call_queue_page import CallQueuePage
+from prospector.ui.widgets.call_queue_page import CallQueuePage, State
 from prospector.ui.widgets.contacts_page import ContactsPage
+from prospector.ui.widgets.followups_page import FollowUpsPage
 from prospector.ui.widgets.lists_page import ListsPage
 from prospector.ui.widgets.settings_stages import relabel_stage_choices
 from prospector.ui.windows.import_wizard import ImportWizard
@@ -62,6 +67,7 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self._restore_layout()
         self._update_welcome()
+        self._start_followups()
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -82,15 +88,18 @@ class MainWindow(QMainWindow):
         self.call_queue_page = CallQueuePage(
             self._ws.queue, self._ws.sources, self._tasks, self._settings, self._clock
         )
+        self.followups_page = FollowUpsPage(self._ws.followups, self._ws.contacts, self._clock)
         self._pages: dict[str, QWidget] = {
             "contacts": self.contacts_page,
             "lists": self.lists_page,
             "queue": self.call_queue_page,
+            "followups": self.followups_page,
         }
         for key, label in (
             ("contacts", self.tr("Contacts")),
             ("lists", self.tr("Lists")),
             ("queue", self.tr("Call queue")),
+            ("followups", self.tr("Follow-ups")),
         ):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -191,6 +200,9 @@ class MainWindow(QMainWindow):
         self.contacts_page.contacts_changed.connect(self._on_contacts_changed)
         self.lists_page.show_contacts_requested.connect(self._on_show_list)
         self.lists_page.contacts_changed.connect(self.contacts_page.refresh)
+        self.followups_page.open_contact_requested.connect(self.open_contact)
+        self.followups_page.call_requested.connect(self.call_contact)
+        self.followups_page.changed.connect(self.update_followups_badge)
 
     # -- actions ----------------------------------------------------------------------------------
 
@@ -284,6 +296,78 @@ class MainWindow(QMainWindow):
         empty = self.contacts_page.model.query.text == "" and self._ws.contacts.total() == 0
         self.welcome.setVisible(empty and not declined and self._ws.sample_list.is_available())
 
+    # -- follow-ups -------------------------------------------------------------------------------
+
+    def _start_followups(self) -> None:
+        """Days are the rep's local days: Qt knows the system zone's IANA name everywhere
+        (Windows too). Then birthday cards, what was missed while closed, and the watch."""
+        zone_id = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace")
+        self._ws.followups.set_zone(zone_named(zone_id))
+        self.notifier = ReminderNotifier(self._ws.followups, self._clock, self)
+        self.notifier.open_contact_requested.connect(self.open_contact)
+        self.notifier.checked.connect(self._on_followups_checked)
+        self.update_followups_badge()
+        if self._ws.database.integrity_checked:
+            self._start_watching_followups()
+        # else: after the deferred integrity check, so a damaged file is never written to
+
+    def _start_watching_followups(self) -> None:
+        """Birthday cards, what fell due while closed, and the watch: these write."""
+        if self.notifier.timer.isActive():
+            return  # started already (a second integrity check)
+        self._ws.followups.ensure_birthday_reminders()
+        self.followups_page.show_missed(self.notifier.start())
+        self.update_followups_badge()
+
+    def _on_followups_checked(self) -> None:
+        self.update_followups_badge()
+        if self.stack.currentWidget() is self.followups_page:
+            self.followups_page.refresh()
+
+    def update_followups_badge(self) -> int:
+        """The sidebar says how many follow-ups need doing today, late ones included."""
+        count = self._ws.followups.counts(self._clock()).badge
+        item = self.sidebar.item(list(self._pages).index("followups"))
+        label = self.tr("Follow-ups")
+        item.setText(f"{label}  ({count})" if count else label)
+        return count
+
+    def open_contact(self, contact_id: int) -> None:
+        """Show a contact's card on the Contacts page (from a follow-up or a notification)."""
+        self.show_page("contacts")
+        if self.isMinimized():
+            self.showNormal()
+        if not self.isActiveWindow():
+            self.activateWindow()  # from a tray message: the rep is in another program
+        self.contacts_page.show_contact(contact_id)
+
+    def call_contact(self, contact_id: int) -> None:
+        """Put the contact on the call queue's card to call now; during another conversation
+        the contact's card opens instead, so that conversation is not lost."""
+        if self.call_queue_page.state == State.TALKING:
+            self.statusBar().showMessage(
+                self.tr("Finish the call in progress first; here is the contact's card."), 8000
+            )
+            self.open_contact(contact_id)
+            return
+        try:
+            card = self._ws.queue.card(contact_id)
+        except UserFacingError as error:
+            show_error(self, error)
+            return
+        fields = card.contact.fields
+        if not is_callable(Stage(fields.stage), fields.do_not_call):
+            self.statusBar().showMessage(
+                self.tr("{name} may not be called ({stage}); here is the contact's card.").format(
+                    name=card.contact.display_name, stage=stage_label(Stage(fields.stage))
+                ),
+                8000,
+            )
+            self.open_contact(contact_id)
+            return
+        self.show_page("queue")
+        self.call_queue_page.show_card(card)
+
     # -- window life ------------------------------------------------------------------------------
 
     def _restore_layout(self) -> None:
@@ -304,6 +388,8 @@ class MainWindow(QMainWindow):
         self.contacts_page.save_layout(self._settings)
         self._settings.sync()
         self._tasks.stop_all()  # an import or a count must not report to a closed window
+        # What came due until now was seen, so it is not 'missed' at the next start.
+        self.notifier.stop(record=not self._closing_without_saving)
         event.accept()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -330,6 +416,7 @@ class MainWindow(QMainWindow):
 
     def _on_integrity_ok(self, _result: object) -> None:
         self.statusBar().showMessage(self.tr("Database: {path}").format(path=self._ws.path))
+        self._start_watching_followups()
 
     def _on_integrity_failed(self, error: object) -> None:
         if not isinstance(error, UserFacingError):

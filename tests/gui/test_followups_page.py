@@ -1,0 +1,261 @@
+"""The Follow-ups page, its sidebar badge, and desktop notifications, on the test's clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from prospector.domain.contacts import ContactFields
+from prospector.services.followups import ReminderKind, Snooze
+from prospector.ui.windows.main_window import MainWindow
+
+PARIS = ZoneInfo("Europe/Paris")  # the clock starts Monday 16 March 2026, 09:30 UTC = 10:30 here
+
+
+@pytest.fixture
+def open_window(qtbot, workspace, settings, clock) -> Iterator[Callable[[], MainWindow]]:
+    """Main windows on the test's clock, their days worked out in Paris."""
+
+    def make() -> MainWindow:
+        window = MainWindow(workspace, settings, clock=clock)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        workspace.followups.set_zone(PARIS)
+        window.followups_page.refresh()
+        window.update_followups_badge()
+        return window
+
+    yield make
+
+
+@pytest.fixture
+def people(workspace) -> dict[str, int]:
+    add = workspace.contacts.add
+    return {
+        "marie": add(
+            ContactFields(
+                first_name="Marie",
+                last_name="Martin",
+                company="Lyon Bureautique",
+                phone="04 72 00 00 01",
+            )
+        ).id,
+        "paul": add(
+            ContactFields(first_name="Paul", last_name="Durand", company="Garage Durand")
+        ).id,
+        "zoe": add(ContactFields(first_name="Zoé", last_name="Petit", phone="06 12 34 56 78")).id,
+    }
+
+
+def fill(workspace, clock, people: dict[str, int]) -> dict[str, int]:
+    """One follow-up in each list: an hour late, later today, the day after tomorrow."""
+    create = workspace.followups.create
+    now = clock()
+    return {
+        "late": create(
+            people["marie"], now - timedelta(hours=1), ReminderKind.CALL_BACK, "Price"
+        ).id,
+        "today": create(
+            people["paul"], now + timedelta(hours=2), ReminderKind.EMAIL, "Brochure"
+        ).id,
+        "soon": create(people["zoe"], now + timedelta(days=2), ReminderKind.MEETING).id,
+    }
+
+
+def sidebar_text(window: MainWindow) -> str:
+    return window.sidebar.item(list(window._pages).index("followups")).text()
+
+
+def test_the_page_lists_overdue_today_and_upcoming_with_a_badge(
+    open_window, workspace, clock, people
+):
+    ids = fill(workspace, clock, people)
+    window = open_window()
+    window.show_page("followups")
+    page = window.followups_page
+
+    assert [f.id for f in page.rows()] == [ids["late"], ids["today"], ids["soon"]]
+    table = page.table
+    headings = [
+        table.item(r, 0).text() for r in range(table.rowCount()) if page.follow_up_at(r) is None
+    ]
+    assert headings == ["Overdue  (1)", "Later today  (1)", "Next 7 days  (1)"]
+    row = {f.id: r for r in range(table.rowCount()) if (f := page.follow_up_at(r))}
+    late, today, soon = row[ids["late"]], row[ids["today"]], row[ids["soon"]]
+    assert table.item(late, 0).text() == "09:30"  # 10:30 in Paris, less an hour
+    assert table.item(late, 0).foreground().color().name() == "#b3261e"  # red: late
+    assert table.item(late, 1).text() == "Call back"
+    assert table.item(late, 2).text() == "Marie Martin  —  Lyon Bureautique"
+    assert table.item(late, 3).text() == "Price"
+    assert table.item(today, 0).text() == "12:30"
+    assert table.item(soon, 0).text() == "Wed 18 Mar 10:30"
+    assert table.item(soon, 1).text() == "Meeting"
+    assert page.summary.text() == "1 overdue · 1 later today"
+    assert sidebar_text(window) == "Follow-ups  (2)"  # what needs doing today
+
+
+def test_an_empty_page_says_what_shows_there(open_window):
+    window = open_window()
+    window.show_page("followups")
+    page = window.followups_page
+    assert page.body.currentWidget() is page.empty
+    assert page.empty.text().startswith("Nothing due.")
+    assert sidebar_text(window) == "Follow-ups"
+    assert not page.done_button.isEnabled()
+
+
+def test_done_snooze_and_reschedule_change_the_database(
+    qtbot, open_window, workspace, clock, people
+):
+    ids = fill(workspace, clock, people)
+    window = open_window()
+    window.show_page("followups")
+    page = window.followups_page
+    service = workspace.followups
+
+    # Done with the D key: the one-off follow-up leaves every list, and the badge follows.
+    assert page.select(ids["late"])
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page.table.setFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_D)
+    assert ids["late"] not in [f.id for f in page.rows()]
+    due = service.due(clock())
+    assert ids["late"] not in [f.id for f in due.overdue + due.today + due.upcoming]
+    assert sidebar_text(window) == "Follow-ups  (1)"
+
+    # Snooze 15 minutes, from the button's menu: counted from now.
+    assert page.select(ids["today"])
+    action = next(a for a in page.snooze_menu.actions() if a.data() == str(Snooze.MINUTES_15))
+    action.trigger()
+    assert service.get(ids["today"]).due_at == clock() + timedelta(minutes=15)
+    assert page.selected() is not None and page.selected().id == ids["today"]
+
+    # Reschedule to tomorrow morning (9:00 in Paris is 08:00 UTC in March).
+    dialog = page.reschedule_selected()
+    assert dialog is not None
+    dialog.when.choose_row(1)
+    assert dialog.when.picks.currentItem().text().startswith("Tomorrow morning")
+    dialog.accept()
+    assert service.get(ids["today"]).due_at == datetime(2026, 3, 17, 8, 0, tzinfo=UTC)
+    assert page.table.item(page.table.currentRow(), 0).text() == "Tomorrow 09:00"
+
+
+def test_a_new_follow_up_for_a_contact_found_by_name(qtbot, open_window, workspace, people):
+    window = open_window()
+    window.show_page("followups")
+    page = window.followups_page
+
+    dialog = page.new_follow_up()
+    assert dialog.search is not None and dialog.results is not None
+    qtbot.keyClicks(dialog.search, "Marie")
+    qtbot.waitUntil(lambda: dialog.results.count() == 1)
+    dialog.accept()  # no contact chosen yet: said, nothing lost
+    assert dialog.problem.isVisible() and dialog.isVisible()
+    dialog.results.setCurrentRow(0)
+    dialog.set_kind(ReminderKind.SEND_CARD)
+    dialog.when.choose_row(0)  # later today: 12:30 in Paris
+    qtbot.keyClicks(dialog.text, "Thank-you card")
+    dialog.accept()
+
+    assert dialog.created is not None and dialog.created.contact_id == people["marie"]
+    assert dialog.created.kind == ReminderKind.SEND_CARD
+    assert dialog.created.text == "Thank-you card"
+    assert [f.contact_id for f in page.rows()] == [people["marie"]]
+    assert sidebar_text(window) == "Follow-ups  (1)"
+
+
+def test_a_reminder_due_in_a_second_notifies_and_the_click_opens_the_contact(
+    qtbot, open_window, workspace, clock, people
+):
+    window = open_window()
+    notifier = window.notifier
+    reminder = workspace.followups.create(
+        people["marie"], clock() + timedelta(seconds=1), ReminderKind.CALL_BACK, "Price list"
+    )
+    assert notifier.check() == []  # not yet
+
+    clock.advance(seconds=1)
+    with qtbot.waitSignal(notifier.reminder_due) as due:
+        notifier.check()
+    assert due.args[0].id == reminder.id
+    assert notifier.last_message.splitlines() == [
+        "Call back Marie Martin (Lyon Bureautique) — now",
+        "Price list",
+    ]
+    assert notifier.last_title == "Follow-up due"
+    assert sidebar_text(window) == "Follow-ups  (1)"
+    with qtbot.assertNotEmitted(notifier.reminder_due):
+        notifier.check()  # once per occurrence
+
+    # Clicking the message (the tray's messageClicked when there is a tray) opens the contact.
+    with qtbot.waitSignal(notifier.open_contact_requested) as clicked:
+        if notifier.tray is not None:
+            notifier.tray.messageClicked.emit()
+        else:
+            notifier.on_message_clicked()
+    assert clicked.args == [people["marie"]]
+    assert window.stack.currentWidget() is window.contacts_page
+    assert window.contacts_page.form.contact_id == people["marie"]
+
+    # Snoozed, it comes back: a new occurrence, a new message.
+    workspace.followups.snooze(reminder.id, Snooze.MINUTES_15)
+    clock.advance(minutes=15)
+    with qtbot.waitSignal(notifier.reminder_due):
+        notifier.check()
+
+
+def test_open_and_call_from_the_page(open_window, workspace, clock, people):
+    ids = fill(workspace, clock, people)
+    window = open_window()
+    window.show_page("followups")
+    page = window.followups_page
+
+    assert page.select(ids["soon"])
+    page.open_button.click()
+    assert window.stack.currentWidget() is window.contacts_page
+    assert window.contacts_page.form.contact_id == people["zoe"]
+
+    window.show_page("followups")
+    assert page.select(ids["late"])
+    page.call_button.click()
+    assert window.stack.currentWidget() is window.call_queue_page
+    card = window.call_queue_page.card_data
+    assert card is not None and card.contact.id == people["marie"]
+
+    # Zoé asked never to be called again: Call shows her card instead, and says why.
+    workspace.queue.mark_do_not_call(people["zoe"], "asked on the phone")
+    window.show_page("followups")
+    assert page.select(ids["soon"])
+    page.call_button.click()
+    assert window.stack.currentWidget() is window.contacts_page
+    assert window.contacts_page.form.contact_id == people["zoe"]
+    assert "Zoé Petit may not be called (Do not call)" in window.statusBar().currentMessage()
+
+
+def test_follow_ups_due_while_closed_show_as_missed_at_the_next_start(
+    open_window, workspace, clock, people
+):
+    service = workspace.followups
+    service.record_check(clock() - timedelta(hours=3))  # Prospector last looked 3 hours ago
+    for name in ("marie", "paul", "zoe"):
+        service.create(people[name], clock() - timedelta(hours=1), ReminderKind.CALL_BACK)
+
+    window = open_window()
+    window.show_page("followups")
+    page = window.followups_page
+    assert page.missed_banner.isVisible()
+    assert page.missed_label.text().startswith("3 follow-ups came due while Prospector was closed.")
+    assert len(page.due.overdue) == 3 if page.due else False
+
+    # Closing records that they were seen: the next start has nothing missed.
+    window.close()
+    clock.advance(minutes=5)
+    again = open_window()
+    assert again.followups_page.missed_banner.isHidden()
