@@ -27,9 +27,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from fill_database import BENCH_DIR, ensure_database  # noqa: E402
-
 BASE_CONTACTS = 100_000
+BENCH_DIR = ROOT / "bench-data"  # as fill_database.BENCH_DIR (imported lazily: see child())
 
 
 def emit(name: str, value: float, unit: str) -> None:
@@ -53,7 +52,12 @@ def list_file(rows: int, suffix: str) -> Path:
 
 
 def child(kind: str, path: Path, db: Path) -> dict[str, float]:
-    """Runs in a fresh process: one measurement."""
+    """Runs in a fresh process: one measurement.
+
+    This script is the measured process's main module, which the import's spawned cleaning
+    worker imports again: so nothing heavy is imported at its top (fill_database would bring
+    SQLAlchemy and the migrations into the worker, ~40 MB the import itself does not need).
+    """
     import resource
 
     if kind == "bare":
@@ -110,6 +114,8 @@ def main() -> None:
         kind, path, db = args.child
         print(json.dumps(child(kind, Path(path), Path(db))))
         return
+
+    from fill_database import ensure_database
 
     base = ensure_database(BASE_CONTACTS, seed=42)
     peaks = []

@@ -217,6 +217,7 @@ def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
         "skipped": last.skipped,
         "rejected": last.rejected,
         "duplicates": len(last.duplicates),
+        "do_not_call": last.do_not_call,
         "import_run_id": last.import_run_id,
         "problems": [{"row": p.row, "problem": p.code, "value": p.detail} for p in last.problems],
     }
@@ -224,6 +225,11 @@ def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
         f"Read {last.rows_read:,} rows: {last.imported:,} imported, {last.merged:,} merged "
         f"into existing contacts, {last.skipped:,} skipped, {last.rejected:,} rejected."
     )
+    if last.do_not_call:
+        text += (
+            f"\n{last.do_not_call:,} of them are on your do-not-call list: flagged, and never"
+            " offered for calls."
+        )
     if last.problems:
         text += f"\n{len(last.problems):,} values need a look, e.g.:"
         text += "".join(f"\n  row {p.row}: {p.code} ({p.detail})" for p in last.problems[:10])

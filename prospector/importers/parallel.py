@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from prospector.domain.contacts import CleanContact, ContactFields, name_key
@@ -151,7 +152,8 @@ class CleaningWorker:
                 read=read,
                 progress=self._progress,
                 contacts=[_contact_from(item) for item in contacts],
-                problems=[RowProblem(*p) for p in problems],
+                # Codes are a few constants: one string each, not one per problem and row.
+                problems=[RowProblem(row, intern(code), detail) for row, code, detail in problems],
                 rejected=rejected,
                 final=final,
                 formulas_without_value=message[7] if final else 0,

@@ -23,7 +23,7 @@ _FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
 PROBLEM_COLUMN = "Problem"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RejectedRow:
     row: int  # as the rep's file numbers it
     cells: tuple[CellValue, ...]

@@ -209,7 +209,16 @@ class DoNotCallRepository:
                 hit = digits.intersection(row[8].split())
                 if hit and row[0] not in candidates:
                     candidates[row[0]] = (_name(row), min(hit))
-        return self._flag(candidates, now, "its number or email is on the do-not-call list")
+        # A contact the run itself brought in arrives flagged, without a note: nobody worked on
+        # it, so undoing the import still removes it without asking.
+        new = set(
+            self._s.execute(
+                select(C.id).where(C.import_run_id == run_id, C.id.in_(list(candidates)))
+            ).scalars()
+        )
+        return self._flag(
+            candidates, now, "its number or email is on the do-not-call list", unnoted=new
+        )
 
     def _collect(
         self, candidates: dict[int, tuple[str, str]], condition: object, values: set[str]
@@ -226,7 +235,11 @@ class DoNotCallRepository:
                 candidates[row[0]] = (_name(row), min(hit))
 
     def _flag(
-        self, candidates: dict[int, tuple[str, str]], now: datetime, why: str
+        self,
+        candidates: dict[int, tuple[str, str]],
+        now: datetime,
+        why: str,
+        unnoted: set[int] | frozenset[int] = frozenset(),
     ) -> list[FlaggedContact]:
         ids = sorted(candidates)
         for start in range(0, len(ids), _CHUNK):
@@ -235,7 +248,8 @@ class DoNotCallRepository:
                 .where(C.id.in_(ids[start : start + _CHUNK]), C.do_not_call.is_(False))
                 .values(do_not_call=True, stage=Stage.DO_NOT_CALL.value, updated_at=now)
             )
-        if ids:
+        noted = [i for i in ids if i not in unnoted]
+        if noted:
             self._s.execute(
                 insert(t.Note),
                 [
@@ -245,7 +259,7 @@ class DoNotCallRepository:
                         "text": f"Put on the do-not-call list: {why} ({candidates[i][1]})",
                         "created_at": now,
                     }
-                    for i in ids
+                    for i in noted
                 ],
             )
         return [FlaggedContact(i, candidates[i][0], candidates[i][1]) for i in ids]

@@ -301,7 +301,8 @@ def _worked_reasons(run: ImportRunInfo) -> list[tuple[str, ColumnElement[bool]]]
                 ),
             ),
         ),
-        (STAGE_MOVED, C.stage != "suspect"),
+        # An imported contact found on the do-not-call register arrives flagged: not work.
+        (STAGE_MOVED, C.stage.not_in(("suspect", "do_not_call"))),
         (EDITED, C.updated_at > bindparam("finished", finished, type_=C.updated_at.type)),
     ]
 

@@ -1,9 +1,14 @@
 """Storage side of an import: the import run record and a batch writer that finds duplicates.
 
 Duplicates are found by normalised email, by E.164 phone and by name (the indexed name key)
-with a similar company, within the file (dictionaries of what this run wrote) and against the
-database (indexed IN lookups per batch). A merge only fills empty fields: a non-empty field is
-never overwritten silently, and what it filled is recorded so the import can be undone.
+with a similar company, within the file and against the database alike: indexed IN lookups per
+batch, the file's earlier rows being already written in this transaction. A merge only fills
+empty fields: a non-empty field is never overwritten silently, and what it filled is recorded
+so the import can be undone.
+
+A big list is written the bulk way: the search insert trigger is paused (see ``search.py``)
+and the secondary indexes the import does not read are dropped and built again before
+commit, all inside the import's one transaction, so a rollback undoes that too.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from prospector.domain.contacts import CleanContact, fold_text, name_key
+from prospector.domain.contacts import FIELD_NAMES, CleanContact, fold_text, name_key
 from prospector.storage import tables as t
 from prospector.storage.search import defer_indexing_from, index_deferred
 
@@ -51,9 +56,26 @@ _MERGED_COLUMNS = (*_FILL_COLUMNS, "custom_fields", "phone_digits", "name_key")
 # "Crème & Fils" and "CREME ET FILS SARL" score above it, "Dupont Plomberie" and "Dupont
 # Immobilier" below.
 COMPANY_SIMILARITY = 85.0
+# The columns the import itself looks contacts up by while it writes: their indexes are kept up to
+# date throughout. A list at least REBUILD_RATIO times the size of the table (and of at least
+# REBUILD_MIN_ROWS rows) has the other secondary indexes dropped at its first insert and built
+# again once, sorted, before commit: CREATE INDEX costs ~1 µs a row and index here, keeping an
+# index up to date row by row ~2.7 µs (more once the indexes outgrow the page cache: at a
+# million rows it was most of the import).
+_LOOKUP_COLUMNS = frozenset({"email_normalized", "phone_e164", "mobile_e164", "name_key"})
+REBUILD_RATIO = 0.5
+REBUILD_MIN_ROWS = 20_000
+SORT_CACHE_KIB = 16 * 1024  # the page cache while indexes are rebuilt (see _rebuild_indexes)
+# A list of SMALL_CACHE_FROM_ROWS rows or more is written with a page cache of SMALL_CACHE_KIB
+# instead of the engine's 64 MiB: what the import keeps for its report (problems, duplicates)
+# grows ~100 bytes a row, and at a million rows the smaller cache kept the import ~50 MB lower
+# (main process 304 -> 255 MB) for ~7% more time; smaller lists keep the faster cache.
+SMALL_CACHE_FROM_ROWS = 400_000
+SMALL_CACHE_KIB = 16 * 1024
 
 
-@dataclass(frozen=True)
+# slots: a big list has tens of thousands of these, all kept for the report.
+@dataclass(frozen=True, slots=True)
 class DuplicateMatch:
     """A row of the file that looks like a contact we have (or an earlier row of the file)."""
 
@@ -128,13 +150,30 @@ class ContactBatchWriter:
         self._policy = policy
         self._decisions = decisions or {}
         self._now = now
-        self._seen: dict[str, int] = {}  # email/phone key -> contact id written by this run
-        self._names: dict[str, list[tuple[int, str, str]]] = {}  # name key -> (id, co, city)
+        # This run's own contacts are found again through the database (the rows are in, in
+        # this transaction, under the lookup indexes), not through dictionaries of their keys,
+        # which held ~350 MB at a million rows (with the collector's time). Only the few
+        # contacts of this run that changed after they were written (a later row merged into
+        # them) keep here what they were written with, which is what they are matched on.
+        self._altered: dict[int, _Written] = {}  # contact id -> as written
+        self._altered_names: dict[str, list[int]] = {}  # name key as written -> contact ids
         self._row_of = _RowsOfRun()  # contact id written by this run -> its row
+        self._first_id: int | None = None  # this run's first contact id
         self._next_id: int | None = None  # ids are given here (see write)
         self._merged: dict[int, dict[str, list[Any]]] = {}  # contact id -> column changes
         self.matches: list[DuplicateMatch] = []
         self._serialise: _Serialiser | None = None
+        self._expected_rows: int | None = None
+        self._paused_indexes: list[str] = []  # CREATE INDEX statements to run in finish()
+        self._temp_store: int | None = None  # the connection's own setting, while ours holds
+        self._cache_size: int | None = None  # likewise
+
+    def expect_rows(self, rows: int | None) -> None:
+        """The list's estimated length (rows), known after its first batch: a list big beside
+        the table gets its secondary indexes rebuilt once instead of updated row by row. Call
+        before the first ``write``; later calls are ignored."""
+        if self._next_id is None and rows:
+            self._expected_rows = rows
 
     def write(
         self,
@@ -149,22 +188,31 @@ class ContactBatchWriter:
             for item in batch
         ]
         keys = {k for _row, _c, contact_keys, _n in prepared for k in contact_keys}
-        existing = self._existing(keys - self._seen.keys())
+        seen, existing = self._known_keys(keys)
         # Only rows no email or phone identifies need the name lookup (most duplicates have one).
         names = {
             n
             for _row, _c, contact_keys, n in prepared
-            if n and not any(k in self._seen or k in existing for k in contact_keys)
+            if n and not any(k in seen or k in existing for k in contact_keys)
         }
-        existing_names = self._existing_names(names)
+        written_names, existing_names = self._known_names(names)
         new_rows: list[dict[str, Any]] = []
         new_numbers: list[int] = []
+        new_keys: list[list[str]] = []  # each new row's keys, before a later row filled it
+        filled: set[int] = set()  # new rows a later row of the batch merged into
         pending: dict[str, int] = {}  # key -> index in new_rows (duplicates inside the batch)
         pending_names: dict[str, list[int]] = {}
         merges: dict[int, list[CleanContact]] = {}
         for row, contact, contact_keys, key_of_name in prepared:
-            found = self._find(
-                contact, contact_keys, key_of_name, existing, existing_names, pending
+            found = _find(
+                contact,
+                contact_keys,
+                key_of_name,
+                seen,
+                existing,
+                written_names,
+                existing_names,
+                pending,
             )
             if found is None and key_of_name:
                 found = _find_waiting_name(contact, pending_names.get(key_of_name, []), new_rows)
@@ -188,6 +236,7 @@ class ContactBatchWriter:
                 if decision == "merge":
                     if waiting is not None:
                         _fill(new_rows[waiting], _row_values(contact))
+                        filled.add(waiting)
                     else:
                         merges.setdefault(contact_id, []).append(contact)
                     counts["merged"] += 1
@@ -201,20 +250,19 @@ class ContactBatchWriter:
             values["id_hint"] = self._id_for(index)
             new_rows.append(values)
             new_numbers.append(row)
+            new_keys.append(contact_keys)
         if new_rows:
             for values in new_rows:
                 values["id"] = values.pop("id_hint")
             assert self._next_id is not None
             self._next_id += len(new_rows)
             self._insert(new_rows)
-            for key, index in pending.items():
-                self._seen.setdefault(key, new_rows[index]["id"])
             for values, row in zip(new_rows, new_numbers, strict=True):
                 self._row_of.add(values["id"], row)
-                if values["name_key"]:
-                    self._names.setdefault(values["name_key"], []).append(
-                        (values["id"], _fold(values["company"]), _fold(values["city"]))
-                    )
+            for index in filled:  # matched on the keys it came with, not those filled in
+                values = new_rows[index]
+                if sorted(_value_keys(values)) != sorted(new_keys[index]):
+                    self._remember_written(values["id"], values, new_keys[index])
             counts["imported"] += len(new_rows)
         if merges:
             self._merge(merges)
@@ -237,40 +285,59 @@ class ContactBatchWriter:
         and SQLite's RETURNING would force one INSERT per row."""
         if self._next_id is None:
             self._next_id = (self._s.execute(select(func.max(C.id))).scalar() or 0) + 1
+            self._first_id = self._next_id
             defer_indexing_from(self._s, self._next_id)
+            self._use_import_settings()
+            expected = self._expected_rows or 0
+            if expected >= REBUILD_MIN_ROWS and expected >= REBUILD_RATIO * (self._next_id - 1):
+                self._paused_indexes = _drop_rebuildable_indexes(self._s)
         return self._next_id + index
 
-    def _find(
-        self,
-        contact: CleanContact,
-        contact_keys: list[str],
-        key_of_name: str | None,
-        existing: dict[str, int],
-        existing_names: dict[str, list[tuple[int, str, str]]],
-        pending: dict[str, int],
-    ) -> tuple[str, int | None, int | None] | None:
-        """(reason, contact id, index of a row waiting in this batch), or None."""
-        for key in contact_keys:
-            reason = "email" if key.startswith("e:") else "phone"
-            if key in self._seen:
-                return reason, self._seen[key], None
-            if key in existing:
-                return reason, existing[key], None
-            if key in pending:
-                return reason, None, pending[key]
-        if key_of_name:
-            company, city = _fold(contact.fields.company), _fold(contact.fields.city)
-            for candidates in (
-                self._names.get(key_of_name, ()),
-                existing_names.get(key_of_name, ()),
-            ):
-                for contact_id, other_company, other_city in candidates:
-                    if _same_business(company, city, other_company, other_city):
-                        return "name", contact_id, None
-        return None
+    def _use_import_settings(self) -> None:
+        """Connection settings for the import's transaction, put back by ``close()``.
+
+        SQLite's temporary data (statement journals, index sorts) goes to temporary files
+        rather than memory (the engine's temp_store is MEMORY, for the window's sorts):
+        dropping and building indexes and filling the search index of a million rows held
+        ~70 MB more in memory. A big list also gets a smaller page cache (SMALL_CACHE_KIB).
+        Both can change inside a transaction: we hold no temporary tables.
+        """
+        connection = self._s.connection()
+        self._temp_store = connection.exec_driver_sql("PRAGMA temp_store").scalar()
+        connection.exec_driver_sql("PRAGMA temp_store = FILE")
+        if (self._expected_rows or 0) >= SMALL_CACHE_FROM_ROWS:
+            self._cache_size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+            connection.exec_driver_sql(f"PRAGMA cache_size = {-SMALL_CACHE_KIB}")
+
+    def _rebuild_indexes(self) -> None:
+        """Build the dropped indexes again, each in one sorted pass, with a small page cache:
+        SQLite gives an index sort as much memory as the page cache on top of it (64 MiB more
+        at a million rows), and the sort, reading the table in order, runs as fast without."""
+        connection = self._s.connection()
+        cache_size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = {-SORT_CACHE_KIB}")
+        try:
+            for sql in self._paused_indexes:
+                connection.exec_driver_sql(sql)
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache_size)}")
+        self._paused_indexes = []
+
+    def close(self) -> None:
+        """Give the connection back as it was; safe to call at any point, and twice."""
+        if self._temp_store is not None:
+            connection = self._s.connection()
+            connection.exec_driver_sql(f"PRAGMA temp_store = {int(self._temp_store)}")
+            self._temp_store = None
+        if self._cache_size is not None:
+            connection = self._s.connection()
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(self._cache_size)}")
+            self._cache_size = None
 
     def finish(self) -> None:
         """Index this import's new contacts for search and record its merges, before commit."""
+        if self._paused_indexes:
+            self._rebuild_indexes()
         if self._next_id is not None:
             index_deferred(self._s)
         if self._merged:
@@ -315,27 +382,73 @@ class ContactBatchWriter:
             for m in self.matches
         ]
 
-    def _existing(self, keys: set[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
+    def _known_keys(self, keys: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+        """(seen, existing): for each key, the first contact of this run written with it, else
+        the first contact holding it (by email; by phone, then by mobile), both by id."""
+        seen: dict[str, int] = {}
+        existing: dict[str, int] = {}
+        first = self._first_id
         emails = [k[2:] for k in keys if k.startswith("e:")]
         phones = [k[2:] for k in keys if k.startswith("p:")]
+        found: list[tuple[str, int]] = []
         for chunk in _chunks(emails):
-            for email, contact_id in self._lookup(("email_normalized", "id"), chunk):
-                found.setdefault(f"e:{email}", contact_id)
+            found.extend(
+                (f"e:{email}", i) for email, i in self._lookup(("email_normalized", "id"), chunk)
+            )
         for chunk in _chunks(phones):
             for column in ("phone_e164", "mobile_e164"):
-                for phone, contact_id in self._lookup((column, "id"), chunk):
-                    found.setdefault(f"p:{phone}", contact_id)
-        return found
+                found.extend((f"p:{phone}", i) for phone, i in self._lookup((column, "id"), chunk))
+        altered = self._altered
+        for key, contact_id in found:
+            if (
+                first is not None
+                and contact_id >= first
+                and (contact_id not in altered or key in altered[contact_id].keys)
+            ):
+                if key not in seen or contact_id < seen[key]:
+                    seen[key] = contact_id
+            elif key not in existing:
+                existing[key] = contact_id
+        for key in seen:
+            existing.pop(key, None)
+        return seen, existing
 
-    def _existing_names(self, keys: set[str]) -> dict[str, list[tuple[int, str, str]]]:
-        found: dict[str, list[tuple[int, str, str]]] = {}
+    def _known_names(
+        self, keys: set[str]
+    ) -> tuple[dict[str, list[tuple[int, str, str]]], dict[str, list[tuple[int, str, str]]]]:
+        """(this run's, the others') contacts by name key, each as (id, company, city) folded,
+        by id; this run's as they were written."""
+        written: dict[str, list[tuple[int, str, str]]] = {}
+        existing: dict[str, list[tuple[int, str, str]]] = {}
+        first = self._first_id
+        altered = self._altered
         for chunk in _chunks(sorted(keys)):
             rows = self._lookup(("id", "name_key", "company", "city"), chunk, "name_key")
             for contact_id, key, company, city in rows:
-                if contact_id not in self._row_of:
-                    found.setdefault(key, []).append((contact_id, _fold(company), _fold(city)))
-        return found
+                if first is None or contact_id < first:
+                    existing.setdefault(key, []).append((contact_id, _fold(company), _fold(city)))
+                elif contact_id not in altered:
+                    written.setdefault(key, []).append((contact_id, _fold(company), _fold(city)))
+        for key in keys & self._altered_names.keys():
+            for contact_id in self._altered_names[key]:
+                was = altered[contact_id]
+                written.setdefault(key, []).append((contact_id, was.company, was.city))
+        for candidates in written.values():
+            candidates.sort()
+        return written, existing
+
+    def _remember_written(
+        self, contact_id: int, values: Mapping[str, Any], keys: Sequence[str]
+    ) -> None:
+        """Keep what a contact of this run was written with, before it changes."""
+        if contact_id in self._altered:
+            return
+        name = values["name_key"]
+        self._altered[contact_id] = _Written(
+            tuple(keys), name, _fold(values["company"]), _fold(values["city"])
+        )
+        if name:
+            self._altered_names.setdefault(name, []).append(contact_id)
 
     def _lookup(
         self, columns: tuple[str, ...], values: list[str], where: str | None = None
@@ -400,6 +513,8 @@ class ContactBatchWriter:
                 )
                 if row.id not in self._row_of:  # a contact of this run needs no undo record
                     self._record_merge(row.id, before, current)
+                else:
+                    self._remember_written(row.id, before, _value_keys(before))
         for changed, params in updates.items():
             stmt = (
                 update(t.Contact.__table__)
@@ -418,6 +533,31 @@ class ContactBatchWriter:
             if value != before[name]:
                 first = changes[name][0] if name in changes else before[name]
                 changes[name] = [_jsonable(first), _jsonable(value)]
+
+
+def _drop_rebuildable_indexes(session: Session) -> list[str]:
+    """Drop the contacts' secondary indexes the import does not read (not unique, not on a
+    lookup column) and return their exact SQL from ``sqlite_master``, in its order, for
+    ``finish()`` to run again. DDL is transactional here: a rollback brings them back."""
+    connection = session.connection()
+    keep = set()
+    for _seq, name, unique, origin, _partial in connection.exec_driver_sql(
+        "PRAGMA index_list(contacts)"
+    ):
+        first = connection.exec_driver_sql(f'PRAGMA index_info("{name}")').fetchone()
+        if unique or origin != "c" or first is None or first[2] in _LOOKUP_COLUMNS:
+            keep.add(name)
+    dropped = [
+        (name, sql)
+        for name, sql in connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL ORDER BY rowid"
+        )
+        if name not in keep
+    ]
+    for name, _sql in dropped:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in dropped]
 
 
 class _RowsOfRun:
@@ -512,9 +652,10 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=16_384)
 def _fold(value: str | None) -> str:
-    """Cached: companies and cities repeat down a list and across the database."""
+    """Cached: companies and cities repeat down a list and across the database. (Full, 65k
+    entries of company names held ~15 MB of a million-row import's memory; 16k hold ~4 MB.)"""
     return fold_text(value).strip() if value else ""
 
 
@@ -526,6 +667,48 @@ def _same_business(company: str, city: str, other_company: str, other_city: str)
     if company or other_company:
         return False
     return not city or not other_city or city == other_city
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """What a contact of this run was written with (keys, name key, folded company and city)."""
+
+    keys: tuple[str, ...]
+    name_key: str | None
+    company: str
+    city: str
+
+
+def _find(
+    contact: CleanContact,
+    contact_keys: list[str],
+    key_of_name: str | None,
+    seen: dict[str, int],
+    existing: dict[str, int],
+    written_names: dict[str, list[tuple[int, str, str]]],
+    existing_names: dict[str, list[tuple[int, str, str]]],
+    pending: dict[str, int],
+) -> tuple[str, int | None, int | None] | None:
+    """(reason, contact id, index of a row waiting in this batch), or None.
+
+    Each key in turn: a contact of this run, else one of the database, else a row of this
+    batch; then the name with a like company: this run's contacts first.
+    """
+    for key in contact_keys:
+        reason = "email" if key.startswith("e:") else "phone"
+        if key in seen:
+            return reason, seen[key], None
+        if key in existing:
+            return reason, existing[key], None
+        if key in pending:
+            return reason, None, pending[key]
+    if key_of_name:
+        company, city = _fold(contact.fields.company), _fold(contact.fields.city)
+        for candidates in (written_names.get(key_of_name, ()), existing_names.get(key_of_name, ())):
+            for contact_id, other_company, other_city in candidates:
+                if _same_business(company, city, other_company, other_city):
+                    return "name", contact_id, None
+    return None
 
 
 def _find_waiting_name(
@@ -553,15 +736,20 @@ def _label(
     return ", ".join(dict.fromkeys(parts))
 
 
+# The fill columns a ContactFields holds itself (the others are derived: E.164, normalised email),
+# read in one itemgetter call: the dict comprehension of .get() calls it replaces was the
+# writer's dearest line of Python (run for every new row and every merge).
+_GIVEN_FILL = tuple(n for n in _FILL_COLUMNS if n in FIELD_NAMES)
+_given_fill = _itemgetter(*_GIVEN_FILL)
+
+
 def _row_values(contact: CleanContact, key_of_name: str | None = None) -> dict[str, Any]:
     f = contact.fields
-    given = f.__dict__
-    values: dict[str, Any] = {name: given.get(name) for name in _FILL_COLUMNS}
+    values: dict[str, Any] = dict(zip(_GIVEN_FILL, _given_fill(f.__dict__), strict=True))
     values.update(
         phone_e164=contact.phone_e164,
         mobile_e164=contact.mobile_e164,
         email_normalized=contact.email_normalized,
-        estimated_value_cents=f.estimated_value_cents,
         name_key=key_of_name or name_key(f.first_name, f.last_name, f.full_name),
     )
     return values
@@ -578,6 +766,17 @@ def _keys(contact: CleanContact) -> list[str]:
     if contact.email_normalized:
         keys.append(f"e:{contact.email_normalized}")
     for phone in (contact.phone_e164, contact.mobile_e164):
+        if phone:
+            keys.append(f"p:{phone}")
+    return keys
+
+
+def _value_keys(values: Mapping[str, Any]) -> list[str]:
+    """The keys of a row as stored (what a lookup in the database finds it by)."""
+    keys = []
+    if values["email_normalized"]:
+        keys.append(f"e:{values['email_normalized']}")
+    for phone in (values["phone_e164"], values["mobile_e164"]):
         if phone:
             keys.append(f"p:{phone}")
     return keys

@@ -283,7 +283,7 @@ def test_importing_the_same_file_again_adds_nothing(
 
 
 def test_marking_from_the_card_lists_the_numbers_for_later_imports(
-    workspace: Workspace, db_path: Path, tmp_path: Path
+    workspace: Workspace, db_path: Path, tmp_path: Path, clock
 ):
     contact = _add(
         workspace, "Jean", "Paris", phone="01 23 45 67 89", mobile="06 12 34 56 78",
@@ -304,15 +304,19 @@ def test_marking_from_the_card_lists_the_numbers_for_later_imports(
     request = ImportRequest(lst, "Achat", duplicates=DuplicatePolicy.IMPORT)  # a new contact
     result = deque(workspace.imports.run_import(request), maxlen=1)[0]
     assert result.status == "completed" and result.import_run_id is not None
-    with workspace.database.sessions.begin() as session:
-        flagged = flag_contacts_of_import_run(
-            session, result.import_run_id, workspace.queue._clock()
-        )
-    assert [(f.name, f.matched) for f in flagged] == [("J. Paris", "+33123456789")]
+    assert result.do_not_call == 1  # the import flagged J. Paris itself, in its transaction
+    with workspace.database.sessions.begin() as session:  # and there is nothing left to flag
+        assert flag_contacts_of_import_run(session, result.import_run_id, clock()) == []
     conn = sqlite3.connect(db_path)
     stages = dict(conn.execute("SELECT last_name || first_name, stage FROM contacts"))
     conn.close()
     assert stages == {"ParisJean": "do_not_call", "ParisJ.": "do_not_call", "NeuveMarie": "suspect"}
+
+    # Flagged on arrival is not work: undoing the import removes both without asking.
+    plan = workspace.history.undo_plan(result.import_run_id)
+    assert (plan.added, plan.worked_count) == (2, 0)
+    assert workspace.history.undo(result.import_run_id, keep_worked=True).removed == 2
+    assert workspace.do_not_call.is_listed(phone="+33 1 23 45 67 89")  # the register stays
 
 
 def test_the_do_not_call_key_in_the_queue_lists_the_numbers_and_undo_takes_them_off(
@@ -362,3 +366,8 @@ def test_dnc_import_from_the_command_line(db_path: Path, tmp_path: Path, capsys)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("prospector: Row 2 opens a quote")
     assert _counts(db_path) == before
+
+    # A purchased list brings the same number back under another name: the import says so.
+    bought = _write(tmp_path, "achat.csv", "Nom;Téléphone\r\nDupuis;06 11 22 33 44\r\n")
+    assert main(["import", str(bought), "--db", str(db_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["do_not_call"] == 1

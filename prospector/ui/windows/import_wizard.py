@@ -758,6 +758,15 @@ class RunPage(QWizardPage):
                     skipped=f"{result.skipped:,}",
                     rejected=f"{result.rejected:,}",
                 )
+                + (
+                    " "
+                    + self.tr(
+                        "{n} of them are on your do-not-call list: they are flagged and will "
+                        "never be offered for calls."
+                    ).format(n=f"{result.do_not_call:,}")
+                    if result.do_not_call
+                    else ""
+                )
             )
             self._show_problems(result)
         self.completeChanged.emit()
