@@ -89,20 +89,22 @@ def read_table(source: RowSource) -> Table:
     width = max([len(header.cells)] + [len(r.cells) for r in body])
     names = unique_names(header.cells, width)
     columns = [
-        Column(index=i, name=name, samples=_samples(body, i)) for i, name in enumerate(names)
+        Column(index=i, name=name, samples=column_samples(body, i)) for i, name in enumerate(names)
     ]
     data = (r for r in chain(body, rows) if not is_blank(r.cells))
     return Table(header_row=header.number, columns=columns, data=data, preview=list(body))
 
 
-def _samples(rows: list[RawRow], index: int) -> tuple[str, ...]:
-    """A few non-empty values of a column: the first row alone is often half empty."""
+def column_samples(
+    rows: list[RawRow], index: int, limit: int = SAMPLES_PER_COLUMN
+) -> tuple[str, ...]:
+    """A few different non-empty values of a column: the first row alone is often half empty."""
     values: list[str] = []
     for row in rows:
         if index < len(row.cells):
             text = cell_text(row.cells[index]).strip()
             if text and text not in values:
                 values.append(text)
-        if len(values) >= SAMPLES_PER_COLUMN:
+        if len(values) >= limit:
             break
     return tuple(values)

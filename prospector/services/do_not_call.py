@@ -33,7 +33,7 @@ from prospector.importers.mapping import (
     header_key,
 )
 from prospector.importers.rows import CellValue, RawRow, RowSource, cell_text, is_blank
-from prospector.importers.table import Column, column_letter, unique_names
+from prospector.importers.table import Column, column_letter, column_samples, unique_names
 from prospector.services.imports import open_rows
 from prospector.services.settings import SettingsService
 from prospector.storage.do_not_call_repository import (
@@ -267,7 +267,7 @@ class DoNotCallService:
         region = self._settings.chosen_default_country() or default
         if self._settings.chosen_default_country() is None:  # as a list import reads numbers
             columns = [
-                Column(i, layout.names[i], _samples(layout.body, i, 10)) for i in layout.read
+                Column(i, layout.names[i], column_samples(layout.body, i, 10)) for i in layout.read
             ]
             mapping = ColumnMapping(fields={c.name: Target.PHONE for c in columns})
             region = guess_region(columns, mapping) or default
@@ -309,7 +309,8 @@ class DoNotCallService:
                 name=layout.names[i],
                 by_header=i in layout.by_header,
                 samples=tuple(
-                    (s, _kept(read_value(s, region))) for s in _samples(layout.body, i, SAMPLES)
+                    (s, _kept(read_value(s, region)))
+                    for s in column_samples(layout.body, i, SAMPLES)
                 ),
             )
             for i in layout.read
@@ -454,16 +455,6 @@ def _kept(got: tuple[str, str] | None | str) -> str | None:
     return got[1] if isinstance(got, tuple) else None
 
 
-def _samples(rows: list[RawRow], index: int, limit: int) -> tuple[str, ...]:
-    values: list[str] = []
-    for row in rows:
-        if index < len(row.cells):
-            value = cell_text(row.cells[index]).strip()
-            if value and value not in values:
-                values.append(value)
-                if len(values) >= limit:
-                    break
-    return tuple(values)
 
 
 def _find_layout(ahead: list[RawRow], region: str) -> _Layout | None:
