@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,7 @@ from prospector.domain.stages import can_move
 from prospector.errors import ValidationError
 from prospector.services.settings import SettingsService
 from prospector.storage.contact_repository import ContactRepository
+from prospector.storage.do_not_call_repository import DoNotCallRepository
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,8 @@ class ContactService:
             repo = ContactRepository(session)
             contact_id = repo.add(clean, self._clock())
             contact = repo.get(contact_id)
+            if contact.fields.do_not_call:
+                _list_numbers(session, contact_id, self._clock())
         log.info("Added contact %s", contact_id)
         return contact
 
@@ -87,6 +91,8 @@ class ContactService:
                 clean = replace(clean, fields=replace(clean.fields, do_not_call=True))
             repo.update(contact_id, clean, self._clock())
             contact = repo.get(contact_id)
+            if contact.fields.do_not_call:  # newly ticked, or numbers changed while on the list
+                _list_numbers(session, contact_id, self._clock())
         log.info("Updated contact %s", contact_id)
         return contact
 
@@ -97,3 +103,9 @@ class ContactService:
 
     def _region_for(self, fields: ContactFields) -> str:
         return region_for_country(fields.country, self._settings.default_country())
+
+
+def _list_numbers(session: Session, contact_id: int, now: datetime) -> None:
+    """A contact on the do-not-call list puts its numbers on the register, so that a later list
+    bringing the same number back is flagged too (entries already there are left alone)."""
+    DoNotCallRepository(session).add_contact(contact_id, "card", None, now)

@@ -6,6 +6,7 @@ import json
 import shutil
 import sqlite3
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -371,3 +372,16 @@ def test_dnc_import_from_the_command_line(db_path: Path, tmp_path: Path, capsys)
     bought = _write(tmp_path, "achat.csv", "Nom;Téléphone\r\nDupuis;06 11 22 33 44\r\n")
     assert main(["import", str(bought), "--db", str(db_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["do_not_call"] == 1
+
+
+def test_ticking_do_not_call_on_the_contact_form_lists_the_numbers(workspace: Workspace):
+    contact = workspace.contacts.add(
+        ContactFields(first_name="Ana", last_name="Pop", phone="06 12 34 56 78")
+    )
+    assert workspace.do_not_call.count() == {"phone": 0, "email": 0}
+    fields = replace(contact.fields, do_not_call=True, email="ana@pop.ro")
+    workspace.contacts.update(contact.id, fields)
+    assert workspace.do_not_call.is_listed(phone="+33 6 12 34 56 78")
+    assert workspace.do_not_call.is_listed(email="ana@pop.ro")
+    workspace.contacts.update(contact.id, fields)  # saved again: nothing listed twice
+    assert workspace.do_not_call.count() == {"phone": 1, "email": 1}
