@@ -6,8 +6,10 @@ message, which opens the contact when clicked. Time comes from the clock passed 
 wall, so tests move it by hand. Where the system has no tray (offscreen tests, some Linux
 desktops) the signals still fire and the text is kept in ``last_message``: nothing fails.
 
-Each check is recorded (``record_check``), as is closing, so that at the next start only what
-fell due while Prospector was closed counts as missed.
+The start (``missed_since_last_run``) and closing record the check, so that at the next start
+only what fell due while Prospector was closed counts as missed. The timer itself never writes:
+an import may hold the database for minutes. After a crash, what was shown since the start is
+shown once more as missed: shown twice rather than lost.
 """
 
 from __future__ import annotations
@@ -62,9 +64,10 @@ class ReminderNotifier(QObject):
         self.timer = QTimer(self, interval=interval_ms)
         self.timer.timeout.connect(self.check)
 
-    def start(self) -> list[FollowUp]:
-        """Note what was missed while closed, then watch from now on; returns the missed."""
-        self.missed = self._followups.missed_since_last_run()
+    def start(self, missed: list[FollowUp]) -> list[FollowUp]:
+        """Watch from now on. ``missed`` (what fell due while closed) is found by the caller,
+        off the UI thread with the start-up's other writes; returns it."""
+        self.missed = missed
         self._since = self._clock()
         if self.tray is not None:
             self.tray.show()
@@ -95,9 +98,8 @@ class ReminderNotifier(QObject):
             self.reminder_due.emit(follow_up)
         if fresh:
             self._notify(fresh)
-        self._since = now
-        self._followups.record_check(now)
-        self.checked.emit()
+        self._since = now  # recorded in the database on close: no write here, so a long import
+        self.checked.emit()  # holding the database cannot make this timer wait or fail
         return fresh
 
     def _notify(self, fresh: list[FollowUp]) -> None:

@@ -26,6 +26,7 @@ def open_window(qtbot, workspace, settings, clock) -> Iterator[Callable[[], Main
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        qtbot.waitUntil(window.notifier.timer.isActive)  # after the birthday sync's worker
         workspace.followups.set_zone(PARIS)
         window.followups_page.refresh()
         window.update_followups_badge()
