@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -42,7 +41,6 @@ from prospector.ui.windows.import_wizard import ImportWizard
 from prospector.ui.windows.settings_window import SettingsWindow
 
 SAMPLE_DECLINED_KEY = "first_run/sample_declined"
-log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -62,8 +60,6 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self._painted = False
         self._closing_without_saving = False
-        self._closed = False
-        self._followups_starting = False
         self._tasks = TaskRunner(parent=self)
         self.setWindowTitle(self.tr("Prospector"))
         self._build_ui()
@@ -318,34 +314,13 @@ class MainWindow(QMainWindow):
     def _start_watching_followups(self) -> None:
         """Birthday cards, what fell due while closed, and the watch: these write.
 
-        The birthday sync walks every contact with a birthday (seconds after a big import), so
-        it runs on a worker with the missed check; the watch starts when both are done.
+        On the UI thread, before the rep can start other writes: on a worker its read-then-write
+        transaction met the rep's first edits and SQLite refused it ("database is locked").
         """
-        if self._followups_starting:
+        if self.notifier.timer.isActive():
             return  # started already (a second integrity check)
-        self._followups_starting = True
-        followups = self._ws.followups
-
-        def steps(_should_stop: Callable[[], bool]) -> Iterator[object]:
-            followups.ensure_birthday_reminders()
-            yield followups.missed_since_last_run()
-
-        self._tasks.start(
-            steps,
-            on_finished=self._on_followups_ready,
-            # e.g. an import started at once holds the database: watch anyway, find the missed
-            # ones next time (they are overdue, so they show on the page meanwhile).
-            on_failed=self._on_followups_not_ready,
-        )
-
-    def _on_followups_not_ready(self, error: object) -> None:
-        log.error("Follow-ups start-up failed: %r", error)
-        self._on_followups_ready([])
-
-    def _on_followups_ready(self, missed: object) -> None:
-        if self._closed:
-            return  # the start-up ended as the window closed: nothing more to start
-        self.followups_page.show_missed(self.notifier.start(missed))  # type: ignore[arg-type]
+        self._ws.followups.ensure_birthday_reminders()
+        self.followups_page.show_missed(self.notifier.start(self._ws.followups.missed_since_last_run()))
         self.update_followups_badge()
 
     def _on_followups_checked(self) -> None:
@@ -416,7 +391,6 @@ class MainWindow(QMainWindow):
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         self.contacts_page.save_layout(self._settings)
         self._settings.sync()
-        self._closed = True
         self._tasks.stop_all()  # an import or a count must not report to a closed window
         # What came due until now was seen, so it is not 'missed' at the next start.
         self.notifier.stop(record=not self._closing_without_saving)
