@@ -31,6 +31,19 @@ class DatabaseError(UserFacingError):
         self.detail = detail
 
 
+class DatabaseBusy(DatabaseError):
+    """Another part of Prospector (an import, a do-not-call file) is writing for longer than a
+    save may wait; nothing of this save was written."""
+
+    code = "db.busy"
+
+    def user_message(self) -> str:
+        return (
+            "Prospector is still saving something else (an import, for example), so this change "
+            "could not be saved yet. Nothing was lost: wait until it has finished and try again."
+        )
+
+
 class DatabaseInUse(DatabaseError):
     """Another Prospector (window or command) holds this database."""
 

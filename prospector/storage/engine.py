@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from prospector.errors import DatabaseBusy
+
 # 'PROS' in ASCII: written at offset 68 of the file header so we can tell our files from others.
 APPLICATION_ID = 0x50524F53
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -36,6 +38,15 @@ def make_engine(db_path: Path, *, cache_mib: int = 64) -> Engine:
         cursor.execute(f"PRAGMA cache_size = -{cache_mib * 1024}")
         cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> BaseException | None:
+        # A long import holds the write lock for minutes; a save meanwhile gives up after the
+        # timeout above. Say so in plain words instead of a driver error.
+        original = context.original_exception
+        if isinstance(original, sqlite3.OperationalError) and "locked" in str(original):
+            return DatabaseBusy(db_path, str(original))
+        return None
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from prospector.errors import (
+    DatabaseBusy,
     DatabaseCorrupt,
     DatabaseInUse,
     DatabaseNotWritable,
@@ -66,6 +67,12 @@ def message_for(error: UserFacingError) -> tuple[str, str]:
             "The database {name} can't be changed here: the file or its folder is read-only. "
             "Move it to a folder you can write to, such as Documents."
         ).format(name=error.path.name)
+    if isinstance(error, DatabaseBusy):
+        return _tr("Still saving"), _tr(
+            "Prospector is still saving something else (an import, for example), so this "
+            "change could not be saved yet. Nothing was lost: wait until it has finished and "
+            "try again."
+        )
     if error.code == "dnc.no_values":  # services.do_not_call.NoNumbersInFile
         return _tr("No numbers found"), _tr(
             "No phone numbers or email addresses were found in {name}. A do-not-call file needs "

@@ -220,3 +220,22 @@ def test_a_broad_search_can_be_read_in_the_index_order(workspace, people):
     narrowed = ContactQuery(text="example", match_order=True, source_ids=frozenset({directory}))
     assert workspace.contacts.count(narrowed) == 3
     assert len(workspace.contacts.page(narrowed, 0, 100)) == 3
+
+
+def test_a_save_while_an_import_holds_the_database_says_so_plainly(workspace, db_path):
+    """An import keeps the write lock for minutes; a save meanwhile gives up after its timeout
+    with a plain message (not a driver error), and writes nothing."""
+    import sqlite3
+
+    from prospector.errors import DatabaseBusy
+
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # what a running import holds
+    try:
+        with pytest.raises(DatabaseBusy) as caught:
+            workspace.contacts.add(ContactFields(first_name="Ana", last_name="Pop"))
+        assert "wait until it has finished and try again" in caught.value.user_message()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert workspace.contacts.total() == 0
