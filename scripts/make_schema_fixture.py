@@ -89,6 +89,10 @@ ROWS = {
         " (2, 'email', 'ne.pas.appeler@exemple.fr', 'liste-opposition.csv', 'Bloctel',"
         " '2026-02-02 08:00:00.000000')",
     ],
+    "stage_changes": [
+        "INSERT INTO stage_changes (id, contact_id, changed_at, old_stage, new_stage) VALUES"
+        " (1, 1, '2026-02-01 09:58:00.000000', 'suspect', 'lead')",
+    ],
 }
 
 

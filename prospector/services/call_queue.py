@@ -159,6 +159,8 @@ class LoggedCall:
     listed: list[tuple[str, str]] = field(default_factory=list)  # put on the do-not-call register
     qualification_id: int | None = None
     result: QualificationResult | None = None
+    # The contact's last stage change before this call: undo forgets the ones after it.
+    stage_changes_before: int = 0
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,7 @@ class CallQueueService:
                 outcome=outcome,
                 before=before,
                 stage_after=stage,
+                stage_changes_before=calls.last_stage_change(contact_id),
             )
             logged.reopened_ids = calls.complete_due_call_backs(contact_id, now)
             if outcome == CallOutcome.CALL_BACK:
@@ -407,6 +410,8 @@ class CallQueueService:
             calls.reopen_reminders(logged.reopened_ids)
             calls.delete_call(logged.call_id)
             calls.restore_state(logged.contact_id, logged.before, self._clock())
+            # Undone is as if never done: no "lead → suspect" back-and-forth on the timeline.
+            calls.forget_stage_changes(logged.contact_id, after=logged.stage_changes_before)
             DoNotCallRepository(session).remove(logged.listed)
         log.info("Undid the call to %s (%s)", logged.contact_id, logged.outcome)
 

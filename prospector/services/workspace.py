@@ -13,6 +13,7 @@ from prospector.services.do_not_call import DoNotCallService
 from prospector.services.followups import FollowUpService
 from prospector.services.import_history import ImportHistoryService
 from prospector.services.imports import ImportService
+from prospector.services.notes import NoteService
 from prospector.services.sample_list import SampleListService
 from prospector.services.settings import SettingsService
 from prospector.services.sources import SourceService
@@ -31,6 +32,7 @@ class Workspace:
     queue: CallQueueService
     do_not_call: DoNotCallService
     followups: FollowUpService
+    notes: NoteService
 
     @property
     def path(self) -> Path:
@@ -74,4 +76,5 @@ def open_workspace(
         queue=CallQueueService(sessions, clock),
         do_not_call=DoNotCallService(sessions, settings, clock),
         followups=FollowUpService(sessions, clock),
+        notes=NoteService(sessions, clock),
     )

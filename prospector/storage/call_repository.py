@@ -156,6 +156,9 @@ _RECENT_CALLS = (
     .order_by(CL.started_at.desc(), CL.id.desc())
     .limit(bindparam("limit"))
 )
+_LAST_STAGE_CHANGE = select(func.max(t.StageChange.id)).where(
+    t.StageChange.contact_id == bindparam("contact_id")
+)
 _RECENT_NOTES = (
     select(N.created_at, N.text)
     .where(N.contact_id == bindparam("contact_id"))
@@ -308,6 +311,17 @@ class CallRepository:
             next_follow_up=state.next_follow_up,
             fit_grade=state.fit_grade,
             score=state.score,
+        )
+
+    def last_stage_change(self, contact_id: int) -> int:
+        """The id of the contact's latest stage change (0: none yet)."""
+        return int(self._s.execute(_LAST_STAGE_CHANGE, {"contact_id": contact_id}).scalar() or 0)
+
+    def forget_stage_changes(self, contact_id: int, *, after: int) -> None:
+        self._s.execute(
+            delete(t.StageChange).where(
+                t.StageChange.contact_id == contact_id, t.StageChange.id > after
+            )
         )
 
     # -- calls, notes, reminders ------------------------------------------------------------------

@@ -28,7 +28,7 @@ from prospector.domain.query import ContactQuery, SortKey, search_terms
 from prospector.domain.stages import ALL_STAGES, Stage, Temperature
 from prospector.errors import NotFound
 from prospector.storage import tables as t
-from prospector.storage.search import FTS, contact_ids_matching, fts_match
+from prospector.storage.search import FTS, contact_ids_matching, fts_match, notes_may_match
 
 C = t.Contact.__table__.c
 S = t.Source.__table__.c
@@ -85,13 +85,17 @@ _GROUP_SORTS: dict[SortKey, _GroupSort] = {
 
 
 def filter_conditions(
-    query: ContactQuery, *, with_search: bool = True
+    query: ContactQuery, *, with_search: bool = True, in_notes: bool = False
 ) -> list[ColumnElement[bool]]:
-    """The WHERE conditions for a query's search text and filters."""
+    """The WHERE conditions for a query's search text and filters.
+
+    ``in_notes`` lets the search words match the contacts' notes too; ``search_conditions``
+    turns it on only when some note holds a word, so the plain search keeps its fast paths.
+    """
     conditions: list[ColumnElement[bool]] = []
     terms = search_terms(query.text)
     if terms and with_search:
-        conditions.append(contact_ids_matching(C.id, terms))
+        conditions.append(contact_ids_matching(C.id, terms, in_notes=in_notes))
     if query.stages:
         conditions.append(C.stage.in_(sorted(str(s) for s in query.stages)))
     if query.temperatures:
@@ -118,6 +122,17 @@ def _sorts_before(keys: Sequence[Any], values: Sequence[Any], descending: bool) 
     return condition
 
 
+def search_conditions(session: Session, query: ContactQuery) -> list[ColumnElement[bool]]:
+    """``filter_conditions`` with the notes searched too when one holds a search word: what the
+    table, and so an export of the table's view, shows."""
+    return filter_conditions(query, in_notes=_notes_hit(session, query))
+
+
+def _notes_hit(session: Session, query: ContactQuery) -> bool:
+    terms = search_terms(query.text)
+    return bool(terms) and notes_may_match(session, terms)
+
+
 class ContactRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -126,7 +141,7 @@ class ContactRepository:
 
     def count(self, query: ContactQuery) -> int:
         terms = search_terms(query.text)
-        if terms:
+        if terms and not _notes_hit(self._s, query):
             # Counting from the search index's side is ten times faster than id IN (...),
             # and the contacts table is only read when another filter needs it.
             others = filter_conditions(query, with_search=False)
@@ -134,12 +149,13 @@ class ContactRepository:
             stmt = select(func.count()).select_from(source).where(fts_match(terms), *others)
             return int(self._s.execute(stmt).scalar_one())
         stmt = select(func.count()).select_from(t.Contact.__table__)
-        return int(self._s.execute(stmt.where(*filter_conditions(query))).scalar_one())
+        return int(self._s.execute(stmt.where(*search_conditions(self._s, query))).scalar_one())
 
     def page(self, query: ContactQuery, offset: int, limit: int) -> list[ContactRow]:
         """Rows ``offset`` .. ``offset + limit`` of the query's order."""
         terms = search_terms(query.text)
-        if query.match_order and terms:
+        in_notes = _notes_hit(self._s, query)
+        if query.match_order and terms and not in_notes:
             stmt = (
                 select(*_ROW_COLUMNS)
                 .select_from(_FTS_JOIN)
@@ -147,7 +163,11 @@ class ContactRepository:
                 .order_by(FTS.c.rowid.desc() if query.descending else FTS.c.rowid.asc())
             )
             return self._rows(stmt.offset(offset).limit(limit))
-        conditions = filter_conditions(query)
+        conditions = filter_conditions(query, in_notes=in_notes)
+        if query.match_order and terms:  # the index's order is the contacts' id order
+            stmt = select(*_ROW_COLUMNS).where(*conditions)
+            stmt = stmt.order_by(C.id.desc() if query.descending else C.id.asc())
+            return self._rows(stmt.offset(offset).limit(limit))
         group = _GROUP_SORTS.get(query.sort)
         if group is None:
             stmt = select(*_ROW_COLUMNS).where(*conditions)
@@ -168,11 +188,16 @@ class ContactRepository:
 
     def position_of(self, query: ContactQuery, contact_id: int) -> int | None:
         """The row number of a contact under ``query``, or None when the filter hides it."""
-        conditions = filter_conditions(query)
+        in_notes = _notes_hit(self._s, query)
+        conditions = filter_conditions(query, in_notes=in_notes)
         visible = select(C.id).where(C.id == contact_id, *conditions)
         if self._s.execute(visible).first() is None:
             return None
         terms = search_terms(query.text)
+        if query.match_order and terms and in_notes:
+            ahead = C.id > contact_id if query.descending else C.id < contact_id
+            stmt = select(func.count()).select_from(t.Contact.__table__).where(ahead, *conditions)
+            return int(self._s.execute(stmt).scalar_one())
         if query.match_order and terms:
             ahead = FTS.c.rowid > contact_id if query.descending else FTS.c.rowid < contact_id
             stmt = (

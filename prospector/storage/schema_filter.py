@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 # Tables SQLite or FTS5 manage themselves; autogenerate must neither create nor drop them.
-_SELF_MANAGED_PREFIXES = ("contacts_fts", "search_sync", "sqlite_")
+_SELF_MANAGED_PREFIXES = ("contacts_fts", "notes_fts", "search_sync", "sqlite_")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

@@ -1,15 +1,18 @@
-"""Full-text search behind one function, so another engine can bring its own index later.
+"""Full-text search behind a few functions, so another engine can bring its own index later.
 
 SQLite FTS5 (unicode61, diacritics folded, prefix indexes of 2 and 3 characters) answers a
 type-ahead query over a million contacts in about a millisecond; LIKE would scan every row.
+Notes (and the notes typed on calls) have their own index, ``notes_fts``: a contact is found
+when each word is in its fields or in one of its notes.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, column, select, table, text
+from sqlalchemy import ColumnElement, and_, bindparam, column, or_, select, table, text
 from sqlalchemy.orm import Session
 
 FTS = table("contacts_fts", column("rowid"))
+NOTES_FTS = table("notes_fts", column("rowid"), column("contact_id"))
 
 
 def fts_match_expression(terms: list[str]) -> str:
@@ -22,9 +25,50 @@ def fts_match(terms: list[str]) -> ColumnElement[bool]:
     return text("contacts_fts MATCH :fts_match").bindparams(fts_match=fts_match_expression(terms))
 
 
-def contact_ids_matching(id_column: ColumnElement[int], terms: list[str]) -> ColumnElement[bool]:
-    """A condition on ``id_column`` keeping contacts whose indexed text matches all ``terms``."""
-    return id_column.in_(select(FTS.c.rowid).where(fts_match(terms)))
+def _contacts_match(terms: list[str]) -> ColumnElement[bool]:
+    expression = fts_match_expression(terms)
+    return text("contacts_fts MATCH :contacts_match").bindparams(
+        bindparam("contacts_match", expression, unique=True)
+    )
+
+
+def contact_ids_matching(
+    id_column: ColumnElement[int], terms: list[str], *, in_notes: bool = False
+) -> ColumnElement[bool]:
+    """A condition on ``id_column`` keeping contacts whose indexed text matches all ``terms``.
+
+    With ``in_notes``, each term may match the contact's fields or one of its notes instead
+    ("dupont devis" finds Dupont whose note mentions the quote).
+    """
+    if not in_notes:
+        return id_column.in_(select(FTS.c.rowid).where(fts_match(terms)))
+    return and_(
+        *(
+            or_(
+                id_column.in_(select(FTS.c.rowid).where(_contacts_match([term]))),
+                id_column.in_(select(NOTES_FTS.c.contact_id).where(_notes_match([term]))),
+            )
+            for term in terms
+        )
+    )
+
+
+def notes_may_match(session: Session, terms: list[str]) -> bool:
+    """Whether any note holds one of ``terms``: when none does, the contact index alone answers
+    (and its fast counting and ordering paths stay usable)."""
+    return any(
+        session.execute(select(NOTES_FTS.c.rowid).where(_notes_match([term])).limit(1)).first()
+        is not None
+        for term in terms
+    )
+
+
+def _notes_match(terms: list[str]) -> ColumnElement[bool]:
+    # unique: one statement holds a match per term.
+    expression = fts_match_expression(terms)
+    return text("notes_fts MATCH :notes_match").bindparams(
+        bindparam("notes_match", expression, unique=True)
+    )
 
 
 # The one trigger a bulk insert pauses (see defer_indexing_from), and where its SQL is kept.

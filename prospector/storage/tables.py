@@ -205,6 +205,19 @@ class Note(Base):
     edited_at: Mapped[datetime | None]
 
 
+class StageChange(Base):
+    """A contact moving from one stage to another; a trigger writes it on every stage update."""
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (Index("ix_stage_changes_contact_id_changed_at", "contact_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    changed_at: Mapped[datetime]
+    old_stage: Mapped[str] = mapped_column(String(20))
+    new_stage: Mapped[str] = mapped_column(String(20))
+
+
 class Reminder(Base):
     """A follow-up that comes back on its day."""
 
