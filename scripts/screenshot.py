@@ -1,6 +1,7 @@
 """Render the main window offscreen, with the sample list loaded, to docs/screenshot.png.
 
-python scripts/screenshot.py [--out FILE] [--page contacts|lists|queue] [--questions] [--empty]
+python scripts/screenshot.py [--out FILE] [--page contacts|lists|queue|followups] [--questions]
+    [--timeline] [--empty]
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import argparse
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,23 +35,36 @@ def main() -> None:
     parser.add_argument(
         "--questions", action="store_true", help="queue page: with the questionnaire open"
     )
+    parser.add_argument(
+        "--timeline", action="store_true", help="contacts page: a worked contact's notes tab"
+    )
     args = parser.parse_args()
 
     make_application()
     folder = Path(tempfile.mkdtemp())
-    ws = open_workspace(folder / "Prospector.sqlite")
+    ws = open_workspace(folder / "Prospector.sqlite", clock=CLOCK)
     ws.settings.set_default_country("FR")
     window = MainWindow(ws, QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
     window.resize(1360, 820)
     if not args.empty:
+        if args.timeline:  # the list was bought before the week of work acted out below
+            CLOCK.at = datetime.now(UTC) - timedelta(days=9)
         window.load_sample_list()
+        CLOCK.at = None
     window.show()
     page = window.contacts_page
     if args.search:
         page.search.setText(args.search)
         page.apply_filters()
+    if args.timeline:
+        _work_a_contact(ws, page.model.contact_id_at(3))
+        page.refresh()
     if page.model.rowCount() > 3:
         page.table.selectRow(3)
+    if args.timeline:
+        page.detail_tabs.setCurrentWidget(page.timeline)
+        page.timeline.editor.setPlainText("Send the price list for 12 fridges before Friday")
+        page.timeline.save_now()
     window.show_page(args.page)
     if args.page == "queue" and not args.empty:
         queue_page = window.call_queue_page
@@ -63,6 +78,47 @@ def main() -> None:
     window.grab().save(str(args.out))
     print(f"wrote {args.out}")
     ws.close()
+
+
+class _Clock:
+    """The system clock, unless a script sets it back to act out an earlier day."""
+
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.at or datetime.now(UTC)
+
+
+CLOCK = _Clock()
+
+
+def _work_a_contact(ws, contact_id: int | None) -> None:  # type: ignore[no-untyped-def]
+    """A week of history on one contact: notes, calls, a questionnaire."""
+    from prospector.domain.outcomes import CallOutcome
+
+    if contact_id is None:
+        return
+    start = datetime.now(UTC).replace(hour=8, minute=40) - timedelta(days=6)
+    CLOCK.at = start
+    ws.notes.add(contact_id, "Met their buyer at the Lyon trade fair; asked us to call.")
+    CLOCK.at = start + timedelta(days=1, hours=1, minutes=12)
+    ws.queue.log_outcome(contact_id, CallOutcome.NO_ANSWER)
+    CLOCK.at = start + timedelta(days=3, hours=6, minutes=3)
+    logged = ws.queue.log_outcome(
+        contact_id,
+        CallOutcome.TALKED,
+        started_at=CLOCK.at - timedelta(seconds=312),
+        duration_s=312,
+        note="Interested in the 2-door model; budget approved in May",
+    )
+    CLOCK.at += timedelta(seconds=40)  # the questionnaire is answered after the outcome key
+    ws.queue.qualify(
+        contact_id,
+        {"market": "yes", "budget": "yes", "authority": "yes", "need": "yes"},
+        logged=logged,
+    )
+    CLOCK.at = None
 
 
 if __name__ == "__main__":

@@ -96,7 +96,10 @@ def test_the_timeline_tells_the_whole_story_newest_first(workspace, clock):
     workspace.contacts.update(
         contact,
         ContactFields(
-            first_name="Jean", last_name="Dupont", phone="06 12 34 56 78", stage=Stage.NOT_INTERESTED
+            first_name="Jean",
+            last_name="Dupont",
+            phone="06 12 34 56 78",
+            stage=Stage.NOT_INTERESTED,
         ),
     )
 

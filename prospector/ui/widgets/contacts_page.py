@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
 from prospector.domain.query import ContactQuery
 from prospector.domain.stages import ALL_STAGES, Stage, Temperature
 from prospector.services.contacts import ContactService
+from prospector.services.notes import NoteService
 from prospector.services.sources import SourceService
 from prospector.ui.models.contact_table import ContactTableModel
 from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
 from prospector.ui.widgets.contact_form import ContactForm
+from prospector.ui.widgets.contact_timeline import ContactTimeline
 
 SEARCH_DELAY_MS = 150
 _SETTINGS_PREFIX = "contacts_page"
@@ -38,11 +41,16 @@ class ContactsPage(QWidget):
     contacts_changed = Signal()  # something was added, edited or deleted
 
     def __init__(
-        self, contacts: ContactService, sources: SourceService, parent: QWidget | None = None
+        self,
+        contacts: ContactService,
+        sources: SourceService,
+        notes: NoteService,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._contacts = contacts
         self._sources = sources
+        self._notes = notes
         self._build_ui()
         self._connect_signals()
         self.reload_sources()
@@ -137,10 +145,18 @@ class ContactsPage(QWidget):
 
         self.form = ContactForm(self._contacts, self._sources)
         self.form.setObjectName("contactForm")
-        self.form.setMinimumWidth(300)
+        self.timeline = ContactTimeline(self._notes)
+        self.timeline.setObjectName("contactTimeline")
+        # The card and its story side by side would squeeze the table: two tabs, one pane.
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.setObjectName("contactTabs")
+        self.detail_tabs.setMinimumWidth(300)
+        self.detail_tabs.setDocumentMode(True)
+        self.detail_tabs.addTab(self.form, self.tr("Details"))
+        self.detail_tabs.addTab(self.timeline, self.tr("Notes and history"))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.form)
+        self.splitter.addWidget(self.detail_tabs)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
@@ -250,6 +266,7 @@ class ContactsPage(QWidget):
             if not self.may_leave():
                 return
             self.form.show_contact(contact_id)
+            self.timeline.set_contact(self.form.contact_id)
 
     def may_leave(self) -> bool:
         """Ask before unsaved edits are dropped: nothing a rep typed is lost silently."""
@@ -280,8 +297,14 @@ class ContactsPage(QWidget):
             return
         self.table.clearSelection()
         self.form.start_new()
+        self.timeline.set_contact(None)
+        self.detail_tabs.setCurrentWidget(self.form)
 
     def _on_contact_saved(self, contact_id: int) -> None:
+        if self.timeline.contact_id() != contact_id:  # a new contact: its story starts now
+            self.timeline.set_contact(contact_id)
+        else:
+            self.timeline.refresh()  # a stage change shows at once
         self.model.refresh()
         if not self.select_contact(contact_id):
             # Saved but hidden by the current filter: say so rather than let it "vanish".
@@ -293,6 +316,7 @@ class ContactsPage(QWidget):
         self.contacts_changed.emit()
 
     def _on_contact_deleted(self, _contact_id: int) -> None:
+        self.timeline.set_contact(None)
         self.model.refresh()
         self.contacts_changed.emit()
 
@@ -329,6 +353,7 @@ class ContactsPage(QWidget):
     def save_layout(self, settings: QSettings) -> None:
         settings.setValue(f"{_SETTINGS_PREFIX}/header", self.table.horizontalHeader().saveState())
         settings.setValue(f"{_SETTINGS_PREFIX}/splitter", self.splitter.saveState())
+        settings.setValue(f"{_SETTINGS_PREFIX}/tab", self.detail_tabs.currentIndex())
 
     def restore_layout(self, settings: QSettings) -> None:
         header = settings.value(f"{_SETTINGS_PREFIX}/header")
@@ -337,3 +362,4 @@ class ContactsPage(QWidget):
         splitter = settings.value(f"{_SETTINGS_PREFIX}/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
+        self.detail_tabs.setCurrentIndex(int(settings.value(f"{_SETTINGS_PREFIX}/tab", 0)))

@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
             "QListWidget#sidebar::item:selected { background: #dbe6f5; color: #1a3d6e; }"
         )
         self.stack = QStackedWidget()
-        self.contacts_page = ContactsPage(self._ws.contacts, self._ws.sources)
+        self.contacts_page = ContactsPage(self._ws.contacts, self._ws.sources, self._ws.notes)
         self.lists_page = ListsPage(self._ws.sources, self._ws.history, self._tasks)
         self.call_queue_page = CallQueuePage(
             self._ws.queue, self._ws.sources, self._tasks, self._settings, self._clock
@@ -382,7 +382,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing_without_saving and not (
-            self.contacts_page.may_leave()
+            self._note_saved_or_given_up()
+            and self.contacts_page.may_leave()
             and self.call_queue_page.may_leave()
             and all(w.may_stop_import() for w in self.findChildren(ImportWizard))
         ):
@@ -395,6 +396,23 @@ class MainWindow(QMainWindow):
         # What came due until now was seen, so it is not 'missed' at the next start.
         self.notifier.stop(record=not self._closing_without_saving)
         event.accept()
+
+    def _note_saved_or_given_up(self) -> bool:
+        """The note being typed is written before the window goes; if it cannot be, the rep
+        decides (the reason is on screen beside the note)."""
+        if self.contacts_page.timeline.save_now():
+            return True
+        answer = QMessageBox.question(
+            self,
+            self.tr("Note not saved"),
+            self.tr(
+                "The note you are typing could not be saved: {reason}\n\n"
+                "Close anyway and lose it?"
+            ).format(reason=self.contacts_page.timeline.status.text()),
+            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Close
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
