@@ -73,6 +73,8 @@ def message_for(error: UserFacingError) -> tuple[str, str]:
             "change could not be saved yet. Nothing was lost: wait until it has finished and "
             "try again."
         )
+    if error.code == "export.calendar_not_saved":  # exporters.ics.CalendarNotSaved
+        return _tr("Calendar file not saved"), error.user_message()
     if error.code == "dnc.no_values":  # services.do_not_call.NoNumbersInFile
         return _tr("No numbers found"), _tr(
             "No phone numbers or email addresses were found in {name}. A do-not-call file needs "

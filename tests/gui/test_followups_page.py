@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from prospector.domain.contacts import ContactFields
 from prospector.services.followups import ReminderKind, Snooze
+from prospector.ui.dialogs.follow_up_dialog import FollowUpDialog
 from prospector.ui.windows.main_window import MainWindow
 
 PARIS = ZoneInfo("Europe/Paris")  # the clock starts Monday 16 March 2026, 09:30 UTC = 10:30 here
@@ -260,3 +261,81 @@ def test_follow_ups_due_while_closed_show_as_missed_at_the_next_start(
     clock.advance(minutes=5)
     again = open_window()
     assert again.followups_page.missed_banner.isHidden()
+
+
+def _open_dialogs(window: MainWindow) -> list[FollowUpDialog]:
+    return [d for d in window.findChildren(FollowUpDialog) if d.isVisible()]
+
+
+def test_a_follow_up_from_the_contact_s_notes_tab_or_from_anywhere_with_ctrl_r(
+    qtbot, open_window, workspace, people
+):
+    window = open_window()
+    page = window.contacts_page
+    page.refresh()
+    assert page.show_contact(people["paul"])
+    page.detail_tabs.setCurrentWidget(page.timeline)
+
+    qtbot.mouseClick(page.timeline.follow_up_button, Qt.MouseButton.LeftButton)
+    [dialog] = _open_dialogs(window)
+    assert dialog.contact_id == people["paul"]
+    dialog.set_kind(ReminderKind.EMAIL)
+    dialog.when.choose_row(0)  # later today
+    dialog.accept()
+    assert dialog.created is not None and dialog.created.contact_id == people["paul"]
+    assert [f.contact_id for f in window.followups_page.rows()] == [people["paul"]]
+    assert sidebar_text(window) == "Follow-ups  (1)"
+
+    # On the call queue, Ctrl+R is for the contact on the card.
+    window.call_contact(people["marie"])
+    window.follow_up_action.trigger()
+    [dialog] = _open_dialogs(window)
+    assert dialog.contact_id == people["marie"]
+    dialog.reject()
+
+    # With nobody in view, the dialog asks who.
+    window.show_page("lists")
+    window.follow_up_action.trigger()
+    [dialog] = _open_dialogs(window)
+    assert dialog.contact_id is None and dialog.search is not None
+    dialog.reject()
+
+
+def test_export_to_calendar_writes_the_open_follow_ups_and_says_where(
+    open_window, workspace, clock, people, tmp_path, monkeypatch
+):
+    import icalendar
+
+    ids = fill(workspace, clock, people)
+    window = open_window()
+    page = window.followups_page
+    window.show_page("followups")
+    target = tmp_path / "agenda"
+    monkeypatch.setattr(
+        "prospector.ui.widgets.followups_page.QFileDialog.getSaveFileName",
+        lambda *args, **kwargs: (str(target), "Calendar files (*.ics)"),
+    )
+    page.calendar_button.click()
+
+    written = tmp_path / "agenda.ics"  # the extension is added when the rep leaves it out
+    calendar = icalendar.Calendar.from_ical(written.read_bytes())
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert len(events) == len(ids) == 3
+    assert any(str(e["SUMMARY"]).startswith("Call back") for e in events)
+    assert page.export_result.isVisible()
+    assert "3 follow-ups saved to agenda.ics" in page.export_result.text()
+
+
+def test_a_calendar_file_that_cannot_be_written_is_explained(
+    open_window, workspace, clock, people, tmp_path, monkeypatch
+):
+    fill(workspace, clock, people)
+    page = open_window().followups_page
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "prospector.ui.widgets.followups_page.show_error",
+        lambda _parent, error: shown.append(error.code),
+    )
+    assert page.export_calendar(tmp_path / "missing folder" / "x.ics") is None
+    assert shown == ["export.calendar_not_saved"]
+    assert not page.export_result.isVisible()

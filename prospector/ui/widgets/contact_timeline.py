@@ -42,6 +42,7 @@ class ContactTimeline(QWidget):
     """The note field and the timeline of one contact."""
 
     notes_changed = Signal(int)  # contact id: a note was written, edited or deleted
+    follow_up_requested = Signal(int)  # contact id
 
     def __init__(self, notes: NoteService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,9 +79,15 @@ class ContactTimeline(QWidget):
         self.done_button.setToolTip(
             self.tr("Keep this note as it is and start another one (the note is already saved)")
         )
+        self.follow_up_button = QPushButton(self.tr("Follow up…"))
+        self.follow_up_button.setObjectName("followUpButton")
+        self.follow_up_button.setToolTip(
+            self.tr("A reminder to call, email or send a card to this contact (Ctrl+R)")
+        )
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.status, 1)
+        row.addWidget(self.follow_up_button)
         row.addWidget(self.done_button)
 
         self.history = QTextBrowser()
@@ -106,6 +113,7 @@ class ContactTimeline(QWidget):
         self._autosave.timeout.connect(self.save_now)
         self.editor.textChanged.connect(self._on_text_changed)
         self.done_button.clicked.connect(self.start_new_note)
+        self.follow_up_button.clicked.connect(self._on_follow_up)
         self.history.anchorClicked.connect(self._on_link)
 
     # -- which contact ----------------------------------------------------------------------------
@@ -121,6 +129,7 @@ class ContactTimeline(QWidget):
         self._reset_editor()
         self.editor.setEnabled(contact_id is not None)
         self.done_button.setEnabled(contact_id is not None)
+        self.follow_up_button.setEnabled(contact_id is not None)
         self.refresh()
 
     def refresh(self) -> None:
@@ -173,6 +182,11 @@ class ContactTimeline(QWidget):
         self.notes_changed.emit(self._contact_id)
         self.refresh()
         return True
+
+    def _on_follow_up(self) -> None:
+        if self._contact_id is not None:
+            self.save_now()
+            self.follow_up_requested.emit(self._contact_id)
 
     def start_new_note(self) -> None:
         """Leave the current note as it is (it is saved) and start a blank one."""

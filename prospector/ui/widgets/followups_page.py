@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from html import escape
+from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -33,7 +35,13 @@ from PySide6.QtWidgets import (
 from prospector.domain.clock import Clock
 from prospector.errors import UserFacingError
 from prospector.services.contacts import ContactService
-from prospector.services.followups import DueFollowUps, FollowUp, FollowUpService, Snooze
+from prospector.services.followups import (
+    DueFollowUps,
+    FollowUp,
+    FollowUpService,
+    ReminderKind,
+    Snooze,
+)
 from prospector.ui.dialogs.follow_up_dialog import FollowUpDialog, RescheduleDialog, when_words
 from prospector.ui.errors import show_error
 from prospector.ui.labels import reminder_kind_label
@@ -84,10 +92,24 @@ class FollowUpsPage(QWidget):
         self.new_button.setObjectName("newFollowUp")
         self.new_button.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.new_button.setToolTip(self.tr("Add a follow-up (Ctrl+Shift+N)"))
+        self.calendar_button = QPushButton(self.tr("Export to calendar…"))
+        self.calendar_button.setObjectName("exportCalendar")
+        self.calendar_button.setToolTip(
+            self.tr(
+                "Save every open follow-up as a calendar file (.ics) for Outlook, Apple Calendar "
+                "or Google Calendar. Exporting again updates the same events, without doubles."
+            )
+        )
+        self.export_result = QLabel()
+        self.export_result.setObjectName("exportCalendarResult")
+        self.export_result.setWordWrap(True)
+        self.export_result.setStyleSheet("color: #2e6b34;")
+        self.export_result.hide()
         header = QHBoxLayout()
         header.addWidget(title)
         header.addSpacing(12)
         header.addWidget(self.summary, 1)
+        header.addWidget(self.calendar_button)
         header.addWidget(self.new_button)
 
         self.missed_banner = QFrame()
@@ -195,6 +217,7 @@ class FollowUpsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.export_result)
         layout.addWidget(self.missed_banner)
         layout.addWidget(self.body, 1)
         layout.addLayout(actions)
@@ -217,6 +240,7 @@ class FollowUpsPage(QWidget):
         self.open_button.clicked.connect(self.open_selected)
         self.call_button.clicked.connect(self.call_selected)
         self.new_button.clicked.connect(lambda: self.new_follow_up())
+        self.calendar_button.clicked.connect(lambda: self.export_calendar())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellClicked.connect(self._on_cell_clicked)
         self.table.cellDoubleClicked.connect(lambda _r, _c: self.open_selected())
@@ -420,6 +444,40 @@ class FollowUpsPage(QWidget):
         dialog.accepted.connect(self._after_dialog)
         dialog.open()
         return dialog
+
+    def export_calendar(self, path: Path | None = None) -> int | None:
+        """Write the open follow-ups to a calendar file the rep picks; how many, or None."""
+        if path is None:
+            folder = QStandardPaths.writableLocation(
+                QStandardPaths.StandardLocation.DocumentsLocation
+            )
+            chosen, _ = QFileDialog.getSaveFileName(
+                self,
+                self.tr("Export follow-ups to a calendar file"),
+                str(Path(folder) / self.tr("Prospector follow-ups.ics")),
+                self.tr("Calendar files (*.ics)"),
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        if path.suffix.lower() != ".ics":
+            path = path.with_name(path.name + ".ics")
+        words = {kind: reminder_kind_label(kind) for kind in ReminderKind}
+        try:
+            written = self._followups.export_ics(
+                path, kind_words=words, calendar_name=self.tr("Prospector follow-ups")
+            )
+        except UserFacingError as error:
+            show_error(self, error)
+            return None
+        self.export_result.setText(
+            self.tr(
+                "{n} follow-ups saved to {name}. Import that file in Outlook, Apple Calendar or "
+                "Google Calendar; export again later to update the same events."
+            ).format(n=written, name=path.name)
+        )
+        self.export_result.show()
+        return written
 
     def _after_dialog(self) -> None:
         self.refresh()

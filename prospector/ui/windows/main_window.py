@@ -28,6 +28,7 @@ from prospector.domain.stages import Stage, is_callable
 from prospector.errors import UserFacingError
 from prospector.services.workspace import Workspace
 from prospector.ui.dialogs.do_not_call_import import DoNotCallImportDialog
+from prospector.ui.dialogs.follow_up_dialog import FollowUpDialog
 from prospector.ui.errors import show_error
 from prospector.ui.labels import stage_label
 from prospector.ui.notifications import ReminderNotifier
@@ -180,6 +181,12 @@ class MainWindow(QMainWindow):
         self.find_action = QAction(self.tr("Find contact"), self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         contact_menu.addAction(self.find_action)
+        self.follow_up_action = QAction(self.tr("New follow-up…"), self)
+        self.follow_up_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.follow_up_action.setStatusTip(
+            self.tr("A reminder to call, email or send a card, for the contact you are looking at")
+        )
+        contact_menu.addAction(self.follow_up_action)
 
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self.about_action = QAction(self.tr("About Prospector"), self)
@@ -203,6 +210,8 @@ class MainWindow(QMainWindow):
         self.followups_page.open_contact_requested.connect(self.open_contact)
         self.followups_page.call_requested.connect(self.call_contact)
         self.followups_page.changed.connect(self.update_followups_badge)
+        self.follow_up_action.triggered.connect(lambda: self.new_follow_up())
+        self.contacts_page.timeline.follow_up_requested.connect(self.new_follow_up)
 
     # -- actions ----------------------------------------------------------------------------------
 
@@ -335,6 +344,38 @@ class MainWindow(QMainWindow):
         label = self.tr("Follow-ups")
         item.setText(f"{label}  ({count})" if count else label)
         return count
+
+    def current_contact(self) -> tuple[int, str] | None:
+        """The contact the rep is looking at, on whichever page: (id, name) or None."""
+        page = self.stack.currentWidget()
+        if page is self.call_queue_page and self.call_queue_page.card_data is not None:
+            contact = self.call_queue_page.card_data.contact
+            return contact.id, contact.display_name
+        if page is self.followups_page and (chosen := self.followups_page.selected()) is not None:
+            return chosen.contact_id, chosen.contact_name or chosen.company
+        if page is self.contacts_page and (contact_id := self.contacts_page.form.contact_id):
+            return contact_id, self._ws.contacts.get(contact_id).display_name
+        return None
+
+    def new_follow_up(self, contact_id: int | None = None) -> FollowUpDialog:
+        """A follow-up from anywhere: for the contact in view, else one the rep looks up."""
+        name = ""
+        if contact_id is None and (current := self.current_contact()) is not None:
+            contact_id, name = current
+        elif contact_id is not None:
+            name = self._ws.contacts.get(contact_id).display_name
+        dialog = FollowUpDialog(
+            self._ws.followups, self._ws.contacts, self._clock, contact_id, name, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self._after_follow_up_added)
+        dialog.open()
+        return dialog
+
+    def _after_follow_up_added(self) -> None:
+        self.update_followups_badge()
+        self.followups_page.refresh()
+        self.contacts_page.model.refresh()  # the Next follow-up column
 
     def open_contact(self, contact_id: int) -> None:
         """Show a contact's card on the Contacts page (from a follow-up or a notification)."""
