@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from prospector.domain.contacts import ContactFields
 from prospector.services.followups import ReminderKind, Snooze
 from prospector.ui.dialogs.follow_up_dialog import FollowUpDialog
+from prospector.ui.widgets.settings_reminders import KEEP_IN_TRAY_KEY
 from prospector.ui.windows.main_window import MainWindow
 
 PARIS = ZoneInfo("Europe/Paris")  # the clock starts Monday 16 March 2026, 09:30 UTC = 10:30 here
@@ -339,3 +340,72 @@ def test_a_calendar_file_that_cannot_be_written_is_explained(
     assert page.export_calendar(tmp_path / "missing folder" / "x.ics") is None
     assert shown == ["export.calendar_not_saved"]
     assert not page.export_result.isVisible()
+
+
+@pytest.fixture
+def with_a_tray(monkeypatch):
+    """A desktop with a system tray (the offscreen platform has none)."""
+    monkeypatch.setattr(QSystemTrayIcon, "isSystemTrayAvailable", staticmethod(lambda: True))
+
+
+# Offscreen, Qt's own tray falls back to a plain window and says so, and windows cannot be
+# raised: neither happens on a real desktop.
+_NO_TRAY_SIGNAL = (
+    r"No such signal QPlatformNativeInterface::systemTrayWindowChanged"
+    r"|This plugin does not support raise"
+)
+
+
+@pytest.mark.qt_log_ignore(_NO_TRAY_SIGNAL)
+def test_kept_in_the_tray_closing_hides_and_a_reminder_brings_the_window_back(
+    qtbot, with_a_tray, open_window, workspace, clock, people, settings
+):
+    settings.setValue(KEEP_IN_TRAY_KEY, "true")
+    window = open_window()
+    tray = window.notifier.tray
+    assert tray is not None and tray.isVisible()
+    window.close()
+    assert not window.isVisible()  # hidden, not closed: the watch goes on
+    assert window.notifier.timer.isActive()
+
+    workspace.followups.create(
+        people["zoe"], clock() + timedelta(seconds=1), ReminderKind.CALL_BACK, "Devis"
+    )
+    clock.advance(seconds=1)
+    assert [f.contact_id for f in window.notifier.check()] == [people["zoe"]]
+    tray.messageClicked.emit()
+    assert window.isVisible()
+    assert window.contacts_page.form.contact_id == people["zoe"]
+
+    window.quit_app()  # File > Quit really stops
+    assert not window.isVisible()
+    assert not window.notifier.timer.isActive()
+
+
+@pytest.mark.qt_log_ignore(_NO_TRAY_SIGNAL)
+def test_the_tray_setting_is_chosen_in_settings_and_off_by_default(
+    qtbot, with_a_tray, open_window, settings
+):
+    window = open_window()
+    assert not window.keeps_running_in_tray()
+    dialog = window.open_settings()
+    dialog.show_page("reminders")
+    assert not dialog.reminders.keep_in_tray.isChecked()
+    dialog.reminders.keep_in_tray.setChecked(True)
+    assert dialog.apply_button.isEnabled()
+    assert dialog.save()
+    assert window.keeps_running_in_tray()
+    dialog.accept()
+
+
+def test_without_a_tray_the_setting_says_why_it_cannot_be_chosen(qtbot, open_window, settings):
+    settings.setValue(KEEP_IN_TRAY_KEY, "true")  # chosen on another desktop
+    window = open_window()
+    assert not window.keeps_running_in_tray()
+    dialog = window.open_settings()
+    dialog.show_page("reminders")
+    assert not dialog.reminders.keep_in_tray.isEnabled()
+    assert not dialog.reminders.no_tray.isHidden()
+    dialog.reject()
+    window.close()
+    assert not window.isVisible()  # closing quits, as before

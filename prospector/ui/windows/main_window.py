@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QTimeZone, Signal
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +39,7 @@ from prospector.ui.widgets.call_queue_page import CallQueuePage, State
 from prospector.ui.widgets.contacts_page import ContactsPage
 from prospector.ui.widgets.followups_page import FollowUpsPage
 from prospector.ui.widgets.lists_page import ListsPage
+from prospector.ui.widgets.settings_reminders import keeps_running_in_tray
 from prospector.ui.widgets.settings_stages import relabel_stage_choices
 from prospector.ui.windows.import_wizard import ImportWizard
 from prospector.ui.windows.settings_window import SettingsWindow
@@ -61,6 +64,8 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self._painted = False
         self._closing_without_saving = False
+        self._quitting = False  # File > Quit: really stop, even when the tray would keep us
+        self._told_about_tray = False
         self._tasks = TaskRunner(parent=self)
         self.setWindowTitle(self.tr("Prospector"))
         self._build_ui()
@@ -169,10 +174,10 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcuts(shortcuts)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
-        quit_action = QAction(self.tr("Quit"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.quit_action = QAction(self.tr("Quit"), self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.quit_app)
+        file_menu.addAction(self.quit_action)
 
         contact_menu = self.menuBar().addMenu(self.tr("&Contact"))
         self.new_contact_action = QAction(self.tr("New contact"), self)
@@ -315,6 +320,12 @@ class MainWindow(QMainWindow):
         self.notifier = ReminderNotifier(self._ws.followups, self._clock, self)
         self.notifier.open_contact_requested.connect(self.open_contact)
         self.notifier.checked.connect(self._on_followups_checked)
+        if self.notifier.tray is not None:
+            menu = QMenu(self)
+            menu.addAction(self.tr("Open Prospector"), self.restore_from_tray)
+            menu.addAction(self.tr("Quit Prospector"), self.quit_app)
+            self.notifier.tray.setContextMenu(menu)
+            self.notifier.tray.activated.connect(self._on_tray_activated)
         self.update_followups_badge()
         if self._ws.database.integrity_checked:
             self._start_watching_followups()
@@ -380,8 +391,8 @@ class MainWindow(QMainWindow):
     def open_contact(self, contact_id: int) -> None:
         """Show a contact's card on the Contacts page (from a follow-up or a notification)."""
         self.show_page("contacts")
-        if self.isMinimized():
-            self.showNormal()
+        if not self.isVisible() or self.isMinimized():
+            self.restore_from_tray()
         if not self.isActiveWindow():
             self.activateWindow()  # from a tray message: the rep is in another program
         self.contacts_page.show_contact(contact_id)
@@ -421,7 +432,64 @@ class MainWindow(QMainWindow):
             self.resize(1280, 780)
         self.contacts_page.restore_layout(self._settings)
 
+    # -- the tray ----------------------------------------------------------------------------------
+
+    def keeps_running_in_tray(self) -> bool:
+        return self.notifier.tray is not None and keeps_running_in_tray(self._settings)
+
+    def restore_from_tray(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def quit_app(self) -> None:
+        """Stop Prospector for real (File > Quit, the tray's Quit), asking what closing asks."""
+        if not self.isVisible():
+            self.restore_from_tray()  # a question about unsaved work needs its window
+        self._quitting = True
+        if not self.close():
+            self._quitting = False
+
+    def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            self.restore_from_tray()
+
+    def _hide_to_tray(self) -> None:
+        self.contacts_page.timeline.save_now()
+        self.hide()
+        if not self._told_about_tray and self.notifier.tray is not None:
+            self._told_about_tray = True
+            self.notifier.tray.showMessage(
+                self.tr("Prospector is still running"),
+                self.tr(
+                    "Follow-up reminders will pop up here. Click the icon to open Prospector; "
+                    "its menu has Quit."
+                ),
+                QSystemTrayIcon.MessageIcon.Information,
+                8000,
+            )
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if (
+            event.type() == QEvent.Type.WindowStateChange
+            and self.isMinimized()
+            and self.keeps_running_in_tray()
+        ):
+            QTimer.singleShot(0, self._hide_to_tray)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if (
+            not self._quitting
+            and not self._closing_without_saving
+            and self.keeps_running_in_tray()
+        ):
+            event.ignore()  # closing the window is not quitting: reminders keep coming
+            self._hide_to_tray()
+            return
         if not self._closing_without_saving and not (
             self._note_saved_or_given_up()
             and self.contacts_page.may_leave()

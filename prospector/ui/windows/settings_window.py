@@ -34,11 +34,12 @@ from prospector.ui.labels import criterion_label, set_office_stage_names, stage_
 from prospector.ui.widgets.call_queue_page import DIAL_SCHEME_KEY
 from prospector.ui.widgets.questionnaire_editor import QuestionnaireEditor
 from prospector.ui.widgets.settings_calling import CallingChoices, CallingPage
+from prospector.ui.widgets.settings_reminders import RemindersPage
 from prospector.ui.widgets.settings_stages import StageNamesPage
 
 log = logging.getLogger(__name__)
 
-QUESTIONNAIRE, STAGES, CALLING = "questionnaire", "stages", "calling"
+QUESTIONNAIRE, STAGES, CALLING, REMINDERS = "questionnaire", "stages", "calling", "reminders"
 
 
 class SettingsWindow(QDialog):
@@ -79,11 +80,13 @@ class SettingsWindow(QDialog):
         self.questionnaire_editor = QuestionnaireEditor()
         self.stage_names = StageNamesPage()
         self.calling = CallingPage()
+        self.reminders = RemindersPage()
         self._pages: dict[str, QWidget] = {}
         for key, title, widget in (
             (QUESTIONNAIRE, self.tr("Questions"), self.questionnaire_editor),
             (STAGES, self.tr("Stage names"), self.stage_names),
             (CALLING, self.tr("Calling"), self.calling),
+            (REMINDERS, self.tr("Reminders"), self.reminders),
         ):
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -123,6 +126,7 @@ class SettingsWindow(QDialog):
             QUESTIONNAIRE: self.tr("Qualifying questions"),
             STAGES: self.tr("Stage names"),
             CALLING: self.tr("Calling"),
+            REMINDERS: self.tr("Reminders"),
         }[key]
 
     @staticmethod
@@ -141,7 +145,7 @@ class SettingsWindow(QDialog):
         self.ok_button.clicked.connect(self._on_ok)
         self.apply_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
-        for page in (self.questionnaire_editor, self.stage_names, self.calling):
+        for page in (self.questionnaire_editor, self.stage_names, self.calling, self.reminders):
             page.changed.connect(self._update_buttons)
 
     # -- values -----------------------------------------------------------------------------------
@@ -159,6 +163,7 @@ class SettingsWindow(QDialog):
                 default_country=self._settings.default_country(),
             )
         )
+        self.reminders.load(self._window_settings)
         self._update_buttons()
 
     def show_page(self, key: str) -> None:
@@ -169,6 +174,7 @@ class SettingsWindow(QDialog):
             self.questionnaire_editor.is_modified()
             or self.stage_names.is_modified()
             or self.calling.is_modified()
+            or self.reminders.is_modified()
         )
 
     def _update_buttons(self) -> None:
@@ -203,6 +209,8 @@ class SettingsWindow(QDialog):
                 set_office_stage_names(names)
             if self.calling.is_modified():
                 self._save_calling(self.calling.choices())
+            if self.reminders.is_modified():
+                self.reminders.save(self._window_settings)
         except UserFacingError as error:
             show_error(self, error)
             return False
