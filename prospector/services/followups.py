@@ -379,6 +379,21 @@ class FollowUpService:
             if before is None or before < moment:  # never back: a clock set back loses nothing
                 settings.set(LAST_CHECK_KEY, moment.isoformat())
 
+    def came_due(
+        self, since: datetime, now: datetime, limit: int = DEFAULT_LIMIT
+    ) -> list[FollowUp]:
+        """Open follow-ups due after ``since`` up to ``now``, soonest first: what a watch that
+        last looked at ``since`` has to tell about (not cut off by hundreds of older ones)."""
+        now = _aware(now, "now")
+        tz = self.zone
+        windows = day_windows(now, tz)
+        with self._sessions() as session:
+            rows = ReminderRepository(session).open_rows_between(
+                _aware(since, "since"), now, limit=limit, lower_inclusive=False,
+                upper_inclusive=True,
+            )
+        return [self._follow_up(r, windows, tz) for r in rows]
+
     def missed_since_last_run(self, limit: int = DEFAULT_LIMIT) -> list[FollowUp]:
         """Open follow-ups that fell due since the last check (on a first run: every overdue
         one), soonest first; then records this check.

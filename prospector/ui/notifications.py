@@ -90,8 +90,8 @@ class ReminderNotifier(QObject):
         since = self._since if self._since is not None else now
         fresh = [
             f
-            for f in self._followups.due(now).overdue
-            if f.due_at > since and (f.id, f.due_at) not in self._shown
+            for f in self._followups.came_due(since, now)
+            if (f.id, f.due_at) not in self._shown
         ]
         for follow_up in fresh:
             self._shown.add((follow_up.id, follow_up.due_at))  # a snoozed one may come again

@@ -380,3 +380,19 @@ def test_followups_command_lists_what_is_due_as_json(db_path, clock, monkeypatch
     text = capsys.readouterr().out
     assert "Overdue (1):" in text and "Coming days (1):" in text
     assert "2026-03-18 09:00" in text
+
+
+def test_what_came_due_since_the_last_look_is_found_behind_hundreds_of_late_ones(
+    workspace, followups, clock
+):
+    contact = _contact(workspace)
+    now = clock()
+    for minutes in range(600):  # a rep who never ticks anything off
+        followups.create(contact, now - timedelta(days=2, minutes=minutes), "call_back")
+    fresh = followups.create(contact, now + timedelta(seconds=30), "email", "Brochure")
+    looked = clock()
+    clock.advance(minutes=1)
+    assert len(followups.due(clock()).overdue) == 500  # the Today view shows the oldest
+    came = followups.came_due(looked, clock())
+    assert [f.id for f in came] == [fresh.id]
+    assert followups.came_due(clock(), clock()) == []
