@@ -65,6 +65,9 @@ def main() -> None:
         page.detail_tabs.setCurrentWidget(page.timeline)
         page.timeline.editor.setPlainText("Send the price list for 12 fridges before Friday")
         page.timeline.save_now()
+    if args.page == "followups" and not args.empty:
+        _plan_follow_ups(ws, [page.model.contact_id_at(row) for row in range(1, 6)])
+        window.update_followups_badge()
     window.show_page(args.page)
     if args.page == "queue" and not args.empty:
         queue_page = window.call_queue_page
@@ -119,6 +122,23 @@ def _work_a_contact(ws, contact_id: int | None) -> None:  # type: ignore[no-unty
         logged=logged,
     )
     CLOCK.at = None
+
+
+def _plan_follow_ups(ws, contact_ids: list[int | None]) -> None:  # type: ignore[no-untyped-def]
+    """A rep's usual mix: one late call-back, two for today, a few coming days."""
+    from prospector.services.followups import ReminderKind
+
+    now = datetime.now(UTC)
+    plan = [
+        (-timedelta(hours=26), ReminderKind.CALL_BACK, "Promised the price list yesterday"),
+        (timedelta(minutes=40), ReminderKind.CALL_BACK, "Asked to call after lunch"),
+        (timedelta(hours=3), ReminderKind.EMAIL, "Send the brochure and references"),
+        (timedelta(days=2), ReminderKind.MEETING, "Demo at their shop"),
+        (timedelta(days=5), ReminderKind.SEND_CARD, "Thank-you card after the order"),
+    ]
+    for contact_id, (offset, kind, text) in zip(contact_ids, plan, strict=False):
+        if contact_id is not None:
+            ws.followups.create(contact_id, now + offset, kind, text)
 
 
 if __name__ == "__main__":
