@@ -93,6 +93,11 @@ ROWS = {
         "INSERT INTO stage_changes (id, contact_id, changed_at, old_stage, new_stage) VALUES"
         " (1, 1, '2026-02-01 09:58:00.000000', 'suspect', 'lead')",
     ],
+    "erased_identities": [
+        "INSERT INTO erased_identities (id, kind, value_hash, erased_at) VALUES"
+        " (1, 'phone', '4f9b1f0c2c1e5d3a8b7e6f5d4c3b2a1908f7e6d5c4b3a29181706f5e4d3c2b1a',"
+        " '2026-02-03 11:00:00.000000')",
+    ],
 }
 
 

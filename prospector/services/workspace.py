@@ -14,6 +14,7 @@ from prospector.services.followups import FollowUpService
 from prospector.services.import_history import ImportHistoryService
 from prospector.services.imports import ImportService
 from prospector.services.notes import NoteService
+from prospector.services.privacy import PrivacyService
 from prospector.services.sample_list import SampleListService
 from prospector.services.settings import SettingsService
 from prospector.services.sources import SourceService
@@ -33,6 +34,7 @@ class Workspace:
     do_not_call: DoNotCallService
     followups: FollowUpService
     notes: NoteService
+    privacy: PrivacyService
 
     @property
     def path(self) -> Path:
@@ -77,4 +79,5 @@ def open_workspace(
         do_not_call=DoNotCallService(sessions, settings, clock),
         followups=FollowUpService(sessions, clock),
         notes=NoteService(sessions, clock),
+        privacy=PrivacyService(sessions, clock),
     )

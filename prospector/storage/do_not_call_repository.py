@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from prospector.domain.stages import Stage
 from prospector.storage import tables as t
+from prospector.storage.privacy_repository import PrivacyRepository
 
 C = t.Contact.__table__.c
 E = t.DoNotCallEntry.__table__.c
@@ -209,6 +210,17 @@ class DoNotCallRepository:
                 hit = digits.intersection(row[8].split())
                 if hit and row[0] not in candidates:
                     candidates[row[0]] = (_name(row), min(hit))
+        privacy = PrivacyRepository(self._s)
+        if privacy.count():  # someone asked to be erased: they are never called again
+            run_rows = self._s.execute(
+                select(*_CANDIDATE_COLUMNS).where(of_run, C.do_not_call.is_(False))
+            ).all()
+            names = {row[0]: _name(row) for row in run_rows}
+            erased = privacy.erased_among((r[0], r[5], r[6], r[7]) for r in run_rows)
+            for contact_id, kind in erased.items():
+                candidates.setdefault(
+                    contact_id, (names[contact_id], f"erased at their request ({kind})")
+                )
         # A contact the run itself brought in arrives flagged, without a note: nobody worked on
         # it, so undoing the import still removes it without asking.
         new = set(

@@ -327,3 +327,19 @@ class DoNotCallEntry(Base):
     origin: Mapped[str] = mapped_column(String(500))  # the file's name, or 'card'
     reason: Mapped[str | None] = mapped_column(Text)
     added_at: Mapped[datetime]
+
+
+class ErasedIdentity(Base):
+    """A phone or email of a contact erased at their request, as a salted hash only.
+
+    Imports check new contacts against these, so the person is not called again; the clear
+    value is gone with the contact.
+    """
+
+    __tablename__ = "erased_identities"
+    __table_args__ = (CheckConstraint("kind IN ('phone', 'email')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    erased_at: Mapped[datetime]
