@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QCheckBox, QMessageBox
 
 from prospector.ui.windows.main_window import MainWindow
 
@@ -42,12 +42,22 @@ def answer_dialogs(monkeypatch):
     """Answer QMessageBox questions without a human; record what was asked."""
     asked: list[str] = []
 
-    def install(answer: QMessageBox.StandardButton) -> list[str]:
+    def install(answer: QMessageBox.StandardButton, *, tick: bool = False) -> list[str]:
+        """``tick``: also tick the box's check box (when it has one) before answering."""
+
         def question(_parent, _title, text, *args, **kwargs):
             asked.append(text)
             return answer
 
+        def exec_(box: QMessageBox) -> QMessageBox.StandardButton:
+            asked.append(box.text())
+            check = box.findChild(QCheckBox)
+            if tick and check is not None:
+                check.setChecked(True)
+            return answer
+
         monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+        monkeypatch.setattr(QMessageBox, "exec", exec_)
         return asked
 
     return install

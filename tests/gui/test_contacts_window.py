@@ -291,3 +291,32 @@ def test_closing_the_window_with_unsaved_typing_asks_first(
     window.close()
     assert not window.isVisible()
     assert workspace.contacts.get(contact.id).fields.title == "Owner"
+
+
+def test_a_contact_who_asked_to_be_erased_is_erased_for_good(
+    qtbot, window, workspace, answer_dialogs, db_path
+):
+    import sqlite3
+
+    contact = workspace.contacts.add(
+        ContactFields(first_name="Quentin", last_name="Zyx", phone="06 98 76 54 32")
+    ).id
+    workspace.notes.add(contact, "a note")
+    page = window.contacts_page
+    page.refresh()
+    assert page.show_contact(contact)
+    page.form.delete_question(workspace.contacts.get(contact))
+    assert page.form.erase_box is not None
+    assert not page.form.erase_box.isChecked()  # plain deleting is the default
+    asked = answer_dialogs(QMessageBox.StandardButton.Yes, tick=True)
+    qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
+
+    assert "Quentin Zyx" in asked[0]
+    assert workspace.contacts.total() == 0
+    assert workspace.privacy.erased_count() == 1  # the phone, kept as a hash
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("SELECT count(*) FROM notes").fetchone() == (0,)
+    finally:
+        conn.close()
+    assert page.form.contact_id is None

@@ -26,6 +26,7 @@ from prospector.domain.contacts import Contact, ContactFields
 from prospector.domain.stages import ALL_STAGES, Stage, Temperature, allowed_moves
 from prospector.errors import NotFound, ValidationError
 from prospector.services.contacts import ContactService
+from prospector.services.privacy import PrivacyService
 from prospector.services.sources import SourceService
 from prospector.ui.labels import stage_definition
 from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
@@ -56,11 +57,16 @@ class ContactForm(QWidget):
     contact_deleted = Signal(int)
 
     def __init__(
-        self, contacts: ContactService, sources: SourceService, parent: QWidget | None = None
+        self,
+        contacts: ContactService,
+        sources: SourceService,
+        privacy: PrivacyService | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._contacts = contacts
         self._sources = sources
+        self._privacy = privacy
         self._contact: Contact | None = None
         self._loading = False
         self._dirty = False
@@ -365,21 +371,48 @@ class ContactForm(QWidget):
         if self._contact is None:
             return
         contact = self._contact
-        answer = QMessageBox.question(
-            self,
+        box = self.delete_question(contact)
+        if QMessageBox.StandardButton(box.exec()) != QMessageBox.StandardButton.Yes:
+            return
+        erase = self.erase_box is not None and self.erase_box.isChecked()
+        with contextlib.suppress(NotFound):  # already gone: the outcome the user asked for
+            if erase and self._privacy is not None:
+                self._privacy.erase(contact.id)
+            else:
+                self._contacts.delete(contact.id)
+        self.show_nothing()
+        self.contact_deleted.emit(contact.id)
+
+    def delete_question(self, contact: Contact) -> QMessageBox:
+        """Delete, or erase at the person's request (the box says what the difference is)."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             self.tr("Delete contact"),
             self.tr(
                 "Delete {name} and their notes, calls and reminders? This cannot be undone."
             ).format(name=contact.display_name),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
+            self,
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        with contextlib.suppress(NotFound):  # already gone: the outcome the user asked for
-            self._contacts.delete(contact.id)
-        self.show_nothing()
-        self.contact_deleted.emit(contact.id)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        self.erase_box: QCheckBox | None = None
+        if self._privacy is not None:
+            erase = QCheckBox(
+                self.tr(
+                    "They asked to be erased: remove every trace, and never import or call "
+                    "them again"
+                )
+            )
+            erase.setObjectName("eraseForGood")
+            self.erase_box = erase  # PySide does not keep the box's check box alive by itself
+            erase.setToolTip(
+                self.tr(
+                    "Their phone numbers and email are kept only in a scrambled form, so a list "
+                    "that brings them back marks them 'do not call'."
+                )
+            )
+            box.setCheckBox(erase)
+        return box
 
 
 def _qdate(value: date | None) -> QDate:

@@ -25,6 +25,7 @@ from prospector.domain.query import ContactQuery
 from prospector.domain.stages import ALL_STAGES, Stage, Temperature
 from prospector.services.contacts import ContactService
 from prospector.services.notes import NoteService
+from prospector.services.privacy import PrivacyService
 from prospector.services.sources import SourceService
 from prospector.ui.models.contact_table import ContactTableModel
 from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
@@ -45,12 +46,14 @@ class ContactsPage(QWidget):
         contacts: ContactService,
         sources: SourceService,
         notes: NoteService,
+        privacy: PrivacyService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._contacts = contacts
         self._sources = sources
         self._notes = notes
+        self._privacy = privacy
         self._build_ui()
         self._connect_signals()
         self.reload_sources()
@@ -143,7 +146,7 @@ class ContactsPage(QWidget):
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.empty_label, 1)
 
-        self.form = ContactForm(self._contacts, self._sources)
+        self.form = ContactForm(self._contacts, self._sources, self._privacy)
         self.form.setObjectName("contactForm")
         self.timeline = ContactTimeline(self._notes)
         self.timeline.setObjectName("contactTimeline")

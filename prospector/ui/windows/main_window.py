@@ -89,7 +89,9 @@ class MainWindow(QMainWindow):
             "QListWidget#sidebar::item:selected { background: #dbe6f5; color: #1a3d6e; }"
         )
         self.stack = QStackedWidget()
-        self.contacts_page = ContactsPage(self._ws.contacts, self._ws.sources, self._ws.notes)
+        self.contacts_page = ContactsPage(
+            self._ws.contacts, self._ws.sources, self._ws.notes, self._ws.privacy
+        )
         self.lists_page = ListsPage(self._ws.sources, self._ws.history, self._tasks)
         self.call_queue_page = CallQueuePage(
             self._ws.queue, self._ws.sources, self._tasks, self._settings, self._clock
