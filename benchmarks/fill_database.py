@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import shutil
 import sqlite3
 import sys
 import time
@@ -185,3 +186,189 @@ def fill(path: Path, rows: int, seed: int) -> None:
         f"filled {rows:,} contacts in {time.perf_counter() - started:.0f} s: {path}",
         file=sys.stderr,
     )
+
+
+# -- call history and follow-ups (bench_reports) ---------------------------------------------------
+
+_UNANSWERED = ("no_answer", "no_answer", "busy", "voicemail", "voicemail", "gatekeeper")
+# The last call of a contact at each stage (a suspect's may be unanswered or a wrong number).
+_LAST_CALL = {
+    "lead": ("talked", "call_back", "send_info"),
+    "prospect": ("talked",),
+    "customer": ("talked",),
+    "repeat_customer": ("talked",),
+    "disqualified": ("talked",),
+    "not_interested": ("not_interested",),
+    "do_not_call": ("do_not_call",),
+}
+_REACHED = ("talked", "call_back", "send_info", "not_interested", "do_not_call")
+_ACTIVITY_END = datetime(2026, 11, 1)  # naive UTC, as stored
+_ACTIVITY_DAYS = 365
+
+
+def activity_database_path(rows: int, seed: int, calls: int) -> Path:
+    return BENCH_DIR / f"activity-{rows}-{calls}-{seed}.sqlite"
+
+
+def ensure_activity_database(rows: int, seed: int = 42, calls: int | None = None) -> Path:
+    """A database of ``rows`` contacts with ``calls`` call logs (default 3 a contact) and their
+    follow-ups, built once from the contacts database (which stays as it was: other benchmarks
+    rely on contacts nobody has called yet)."""
+    calls = 3 * rows if calls is None else calls
+    path = activity_database_path(rows, seed, calls)
+    if path.exists():
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        have = conn.execute("SELECT count(*) FROM call_logs").fetchone()[0]
+        conn.close()
+        if have == calls:
+            _upgrade(path)
+            return path
+        path.unlink()
+    base = ensure_database(rows, seed)
+    partial = path.with_suffix(".partial.sqlite")
+    for leftover in BENCH_DIR.glob(partial.name + "*"):
+        leftover.unlink()
+    shutil.copy(base, partial)
+    add_activity(partial, seed, calls)
+    partial.rename(path)
+    return path
+
+
+def _call_plan(rng: random.Random, stages: list[tuple[int, str]], calls: int) -> dict[int, list]:
+    """How many calls each contact got and how its last one ended, about ``calls`` in all."""
+    plan: dict[int, list] = {}
+    for contact_id, stage in stages:
+        if stage == "suspect":
+            if rng.random() < 0.45:
+                continue  # never tried
+            last = "wrong_number" if rng.random() < 0.08 else rng.choice(_UNANSWERED)
+            plan[contact_id] = [rng.randint(0, 3), last]
+        elif stage == "do_not_call" and rng.random() < 0.5:
+            continue  # flagged from the register, never called
+        else:
+            plan[contact_id] = [rng.randint(0, 4), rng.choice(_LAST_CALL[stage])]
+    called = list(plan)
+    total = sum(n + 1 for n, _ in plan.values())
+    while total < calls:  # spread what is missing as earlier unanswered tries
+        plan[rng.choice(called)][0] += 1
+        total += 1
+    while total > calls:
+        entry = plan[rng.choice(called)]
+        if entry[0]:
+            entry[0] -= 1
+            total -= 1
+    return plan
+
+
+def add_activity(path: Path, seed: int, calls: int) -> None:
+    """Lists bought over a year, calls after each list came in, and the follow-ups they asked
+    for (some done, some missed, some still to come); the contacts' queue state to match."""
+    started = time.perf_counter()
+    rng = random.Random(seed + 7)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA cache_size = -262144")
+    conn.execute("BEGIN")
+    # Each list arrived on its own day; its contacts were added then.
+    arrived = {}
+    for (source_id,) in conn.execute("SELECT id FROM sources ORDER BY id").fetchall():
+        day = _ACTIVITY_END - timedelta(days=rng.randint(60, _ACTIVITY_DAYS))
+        arrived[source_id] = day
+        conn.execute(
+            "UPDATE sources SET acquired_on = ? WHERE id = ?", (day.date().isoformat(), source_id)
+        )
+    conn.execute(
+        "UPDATE contacts SET created_at = CASE source_id "
+        + " ".join(f"WHEN {i} THEN '{d.isoformat(sep=' ')}'" for i, d in arrived.items())
+        + " ELSE created_at END"
+    )
+    stages = conn.execute("SELECT id, stage, source_id FROM contacts").fetchall()
+    source_of = {contact_id: source_id for contact_id, _, source_id in stages}
+    plan = _call_plan(rng, [(c, s) for c, s, _ in stages], calls)
+    del stages
+    batch: list[tuple] = []
+    states: list[tuple] = []
+    reminders: list[tuple] = []
+    for contact_id, (tries, last) in plan.items():
+        first = arrived.get(source_of[contact_id], _ACTIVITY_END - timedelta(days=200))
+        span = (_ACTIVITY_END - first).total_seconds()
+        whens = sorted(
+            min(
+                (first + timedelta(seconds=rng.random() * span)).replace(
+                    hour=7 + rng.randint(0, 10)  # office hours, UTC
+                ),
+                _ACTIVITY_END - timedelta(hours=1),
+            )
+            for _ in range(tries + 1)
+        )
+        outcomes = [rng.choice(_UNANSWERED) for _ in range(tries)] + [last]
+        for when, outcome in zip(whens, outcomes, strict=True):
+            reached = outcome in _REACHED
+            duration = rng.randint(60, 900) if reached else rng.randint(5, 45)
+            batch.append(
+                (
+                    str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    contact_id,
+                    when.isoformat(sep=" ", timespec="microseconds"),
+                    duration,
+                    outcome,
+                )
+            )
+        unanswered = 0
+        for outcome in reversed(outcomes):
+            if outcome not in _UNANSWERED:
+                break
+            unanswered += 1
+        states.append(
+            (when.isoformat(sep=" ", timespec="microseconds"), last, unanswered, contact_id)
+        )
+        if last in ("call_back", "send_info", "not_interested"):
+            due = when + timedelta(days=rng.randint(1, 60))
+            done = None
+            if due < _ACTIVITY_END and rng.random() < 0.7:
+                done = (due + timedelta(hours=rng.randint(0, 72))).isoformat(
+                    sep=" ", timespec="microseconds"
+                )
+            reminders.append(
+                (
+                    str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    contact_id,
+                    due.isoformat(sep=" ", timespec="microseconds"),
+                    "call_back" if last != "send_info" else "email",
+                    done,
+                    when.isoformat(sep=" ", timespec="microseconds"),
+                )
+            )
+    # Calls are logged as they happen: the table holds them in time order, as a real one does.
+    batch.sort(key=lambda call: call[2])
+    _write_activity(conn, batch, states, reminders)
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    print(
+        f"added {calls:,} calls in {time.perf_counter() - started:.0f} s: {path}",
+        file=sys.stderr,
+    )
+
+
+def _write_activity(
+    conn: sqlite3.Connection, calls: list[tuple], states: list[tuple], reminders: list[tuple]
+) -> None:
+    for start in range(0, len(calls), 50_000):
+        conn.executemany(
+            "INSERT INTO call_logs (uuid, contact_id, started_at, duration_s, outcome)"
+            " VALUES (?, ?, ?, ?, ?)",
+            calls[start : start + 50_000],
+        )
+    conn.executemany(
+        "UPDATE contacts SET last_called_at = ?, last_outcome = ?, call_attempts = ? WHERE id = ?",
+        states,
+    )
+    conn.executemany(
+        "INSERT INTO reminders (uuid, contact_id, due_at, kind, done_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        reminders,
+    )
+    calls.clear()
+    states.clear()
+    reminders.clear()

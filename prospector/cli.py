@@ -12,6 +12,7 @@ import logging
 import sys
 from collections import deque
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="merge: fill gaps of the existing contact; skip; import: add anyway",
     )
     _add_history_commands(commands, common)
+    _add_backup_commands(commands, common)
 
     queue = commands.add_parser(
         "queue", parents=[common], help="the call queue of a list: progress, or the next contact"
@@ -113,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write every open follow-up to a calendar file (.ics) for Outlook, Apple or Google",
     )
+    _add_export_command(commands, common)
+    _add_report_command(commands, common)
+    erase = commands.add_parser(
+        "erase",
+        parents=[common],
+        help="erase a contact for good at their request (their number is never imported again)",
+    )
+    erase.add_argument("contact_id", type=int, metavar="CONTACT_ID", help="see: contacts --json")
     return parser
 
 
@@ -439,6 +449,248 @@ def _cmd_followups(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
     return 0
 
 
+def _add_export_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    """``export``: contacts (every field) to an Excel workbook or a CSV file."""
+    from prospector.exporters.csv_sheet import DELIMITERS, ENCODINGS
+
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="export contacts, every field, to Excel (.xlsx) or CSV (.csv)",
+    )
+    export.add_argument(
+        "--to", type=Path, required=True, metavar="FILE", help="the file to write: .xlsx or .csv"
+    )
+    export.add_argument("--search", default="", help="only contacts matching these words")
+    export.add_argument("--stage", choices=[s.value for s in Stage], action="append")
+    export.add_argument("--temperature", choices=[t.value for t in Temperature], action="append")
+    export.add_argument("--source", metavar="NAME", action="append", help="only this list")
+    export.add_argument("--sort", choices=[k.value for k in SortKey], default="name")
+    export.add_argument("--descending", action="store_true")
+    export.add_argument(
+        "--delimiter", choices=list(DELIMITERS), default=",", help="CSV: ';' for European Excel"
+    )
+    export.add_argument(
+        "--encoding",
+        choices=list(ENCODINGS),
+        default=ENCODINGS[0],
+        help="CSV: a Windows code page for older Excel (default: UTF-8 with a BOM)",
+    )
+
+
+def _cmd_export(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    from prospector.services.exports import CsvOptions, ExportRequest
+
+    query = ContactQuery(
+        text=args.search,
+        stages=frozenset(Stage(s) for s in args.stage or ()),
+        temperatures=frozenset(Temperature(t) for t in args.temperature or ()),
+        source_ids=frozenset(ws.sources.find(name).id for name in args.source or ()),
+        sort=SortKey(args.sort),
+        descending=args.descending,
+    )
+    request = ExportRequest(
+        path=args.to, query=query, csv=CsvOptions(args.delimiter, args.encoding)
+    )
+    last = deque(ws.exports.run_export(request), maxlen=1)[0]
+    data = {"written": last.written, "file": str(args.to), "format": args.to.suffix.lower()[1:]}
+    contacts = "1 contact" if last.written == 1 else f"{last.written:,} contacts"
+    _emit(data, as_json, f"Wrote {contacts} to {args.to}.")
+    return 0
+
+
+def _add_backup_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """``backups`` lists them, ``backup`` makes one, ``restore`` puts one back."""
+    commands.add_parser("backups", parents=[common], help="list the backups, newest first")
+    commands.add_parser("backup", parents=[common], help="back up the database now")
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="replace everything in the database with a backup (the current state is "
+        "backed up first)",
+    )
+    restore.add_argument("backup_file", type=Path, metavar="BACKUP_FILE")
+
+
+_BACKUP_REASONS = {
+    "daily": "daily backup",
+    "manual": "made by hand",
+    "before-import": "before an import",
+    "before-merge": "before a merge",
+    "before-upgrade": "before an update",
+    "before-restore": "before a restore",
+    "unknown": "copied into the folder",
+}
+
+
+def _backup_json(b: Any) -> dict[str, Any]:
+    return {
+        "file": str(b.path),
+        "made_at": b.made_at.isoformat(),
+        "reason": b.reason.value,
+        "contacts": b.contacts,
+        "size": b.size,
+        "readable": b.readable,
+    }
+
+
+def _cmd_backups(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    if args.command == "backup":
+        made = ws.backups.back_up()
+        text = f"Backed up to {made.path}."
+        if made.fell_back_from:
+            text += (
+                f"\nThe backup folder {made.fell_back_from} is not available; "
+                f"the backup went to {made.folder}."
+            )
+        if made.removed:
+            text += f"\n{len(made.removed)} older backups removed, as the backup settings say."
+        data = {
+            "file": str(made.path),
+            "folder": str(made.folder),
+            "fell_back_from": str(made.fell_back_from) if made.fell_back_from else None,
+            "removed": [str(p) for p in made.removed],
+        }
+        _emit(data, as_json, text)
+        return 0
+    if args.command == "restore":
+        done = ws.backups.restore(args.backup_file)
+        b = done.backup
+        contacts = f"{b.contacts:,} contacts" if b.contacts is not None else "contacts"
+        text = (
+            f"Restored {b.path.name} (made {b.made_at.astimezone():%Y-%m-%d %H:%M}, {contacts})."
+            f"\nYour data as it was just before is saved in {done.safety_copy}."
+        )
+        if done.upgraded_from:
+            text += "\nThe backup was made by an older version and has been brought up to date."
+        data = {
+            "restored": _backup_json(b),
+            "saved_before": str(done.safety_copy),
+            "upgraded_from": done.upgraded_from,
+        }
+        _emit(data, as_json, text)
+        return 0
+    backups = ws.backups.backups()
+    status = ws.backups.folder_status()
+    lines = [f"Backups in {status.folder}:"]
+    if status.problem:
+        lines.insert(0, f"The chosen backup folder {status.chosen} is not available.")
+    for b in backups:
+        contacts = f"{b.contacts:>9,} contacts" if b.readable else "  can't be read (damaged?)"
+        lines.append(
+            f"  {b.made_at.astimezone():%Y-%m-%d %H:%M}  {_BACKUP_REASONS[b.reason.value]:<22} "
+            f"{contacts}  {b.size / 1_000_000:>7.1f} MB  {b.path.name}"
+        )
+    lines.append("1 backup" if len(backups) == 1 else f"{len(backups)} backups")
+    data = {"folder": str(status.folder), "backups": [_backup_json(b) for b in backups]}
+    _emit(data, as_json, "\n".join(lines))
+    return 0
+
+
+def _add_report_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    """``report``: the funnel, each list's quality and cost, the calling, the pipeline."""
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="reports: the funnel, which lists pay off, the calls made, the pipeline",
+    )
+    report.add_argument("--source", metavar="NAME", help="only this list (default: every list)")
+    report.add_argument(
+        "--from",
+        dest="first_day",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="first day of the period (contacts added, calls made, follow-ups due)",
+    )
+    report.add_argument(
+        "--to",
+        dest="last_day",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="last day of the period (default: no limit)",
+    )
+
+
+def _cmd_report(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    from prospector.services.reports import ReportFilter, report_data
+
+    source = ws.sources.find(args.source) if args.source else None
+    report_filter = ReportFilter(args.first_day, args.last_day, source.id if source else None)
+    data = report_data(ws.reports.report(report_filter), source.name if source else None)
+    _emit(data, as_json, "\n".join(_report_lines(data)))
+    return 0
+
+
+def _report_lines(data: dict[str, Any]) -> list[str]:
+    """The report as text for a terminal (English, like the rest of the command line)."""
+
+    def pct(value: float | None) -> str:
+        return f"{value:.0%}" if value is not None else "-"
+
+    def money(value: dict[str, Any] | None, missing: str) -> str:
+        return f"{value['amount']:,.2f} {value['currency'] or ''}".strip() if value else missing
+
+    flt, funnel, activity = data["filter"], data["funnel"], data["activity"]
+    period = f"{flt['from'] or 'the start'} to {flt['to'] or 'today'}"
+    rates = funnel["conversion"]
+    lines = [
+        f"Report: {period if flt['from'] or flt['to'] else 'all time'}, "
+        f"{flt['list'] or 'every list'}",
+        "",
+        f"Funnel: {funnel['contacts']:,} contacts, {funnel['called']:,} called "
+        f"({pct(rates['called'])}), {funnel['reached']:,} reached ({pct(rates['reached'])} of "
+        f"those called), {funnel['prospects']:,} prospects ({pct(rates['prospects'])} of those "
+        f"reached), {funnel['customers']:,} customers ({pct(rates['customers'])} of the "
+        f"prospects). Junk: {funnel['junk']:,}.",
+        "",
+        f"{'List':<24} {'Contacts':>8} {'Called':>7} {'Reached':>7} {'Junk':>5} "
+        f"{'Prosp.':>6} {'Cust.':>5} {'Cost':>13} {'Per reached':>12} {'Per prospect':>13} "
+        f"{'Per customer':>13} Grade",
+    ]
+    for s in data["lists"]:
+        lines.append(
+            f"{(s['list'] or '(no list)'):<24.24} {s['contacts']:>8,} {s['called']:>7,} "
+            f"{pct(s['reached_rate']):>7} {pct(s['junk_rate']):>5} {pct(s['prospect_rate']):>6} "
+            f"{s['customers']:>5,} {money(s['cost'], 'no cost'):>13} "
+            f"{money(s['cost_per_reached'], '-'):>12} {money(s['cost_per_prospect'], '-'):>13} "
+            f"{money(s['cost_per_customer'], '-'):>13} {s['grade'] or 'too early'}"
+        )
+    if not data["lists"]:
+        lines.append("(no contacts added in this period)")
+    talk = activity["talk_seconds"]
+    follow, outcomes = activity["follow_ups"], activity["outcomes"]
+    lines += [
+        "",
+        f"Activity: {activity['calls']:,} calls, {activity['reached']:,} answered, "
+        f"{talk // 3600} h {talk % 3600 // 60:02d} min on the phone. Follow-ups due: "
+        f"{follow['done']:,} done, {follow['missed']:,} missed, {follow['coming']:,} to come.",
+        "  " + ", ".join(f"{o['outcome'].replace('_', ' ')} {o['calls']:,}" for o in outcomes),
+    ]
+    temps = data["pipeline"]["by_temperature"]
+    warmth = ", ".join(
+        f"{t} {sum(s[t] for s in temps.values()):,}" for t in ("hot", "warm", "cold")
+    )
+    average = data["pipeline"]["average_score"]
+    lines.append(
+        f"Pipeline: {sum(temps['lead'].values()):,} leads, {sum(temps['prospect'].values()):,} "
+        f"prospects; {warmth}"
+        + (f"; average engagement {average:.0f}" if average is not None else "")
+        + "."
+    )
+    return lines
+
+
+def _cmd_erase(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    erased = ws.privacy.erase(args.contact_id)
+    text = (
+        f"Erased contact {erased.contact_id} with everything held about them. Their phone "
+        f"numbers and email ({erased.identities}) are kept only as hashes, so a list that "
+        "brings them back marks them 'do not call'."
+    )
+    _emit({"erased": erased.contact_id, "identities": erased.identities}, as_json, text)
+    return 0
+
+
 def _cmd_sample(ws: Any, as_json: bool) -> int:
     added = ws.sample_list.load()
     text = f"Loaded {added} sample contacts." if added else "The sample list is already loaded."
@@ -481,6 +733,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_dnc_import(ws, args, as_json)
         if args.command == "followups":
             return _cmd_followups(ws, args, as_json)
+        if args.command == "export":
+            return _cmd_export(ws, args, as_json)
+        if args.command == "report":
+            return _cmd_report(ws, args, as_json)
+        if args.command in ("backups", "backup", "restore"):
+            return _cmd_backups(ws, args, as_json)
+        if args.command == "erase":
+            return _cmd_erase(ws, args, as_json)
         return _cmd_sample(ws, as_json)
     except UserFacingError as exc:
         _fail(exc, as_json)

@@ -144,8 +144,9 @@ class CsvRows:
 def _clean_cell(value: str) -> str:
     if "\x00" in value:
         value = value.replace("\x00", "")
-    if "\r" in value:
-        value = _NEWLINES.sub("\n", value)
+    # Before line endings are normalised: our export protects a value starting with CR too.
     if value.startswith("'") and _PROTECTED_FORMULA.match(value):
         value = value[1:]
+    if "\r" in value:
+        value = _NEWLINES.sub("\n", value)
     return value

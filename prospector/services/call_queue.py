@@ -221,6 +221,11 @@ class CallQueueService:
             )
         return self._policy
 
+    def forget_cached(self) -> None:
+        """Read the policy and scripts again: the database was replaced under us (a restore)."""
+        self._policy = None
+        self._scripts.clear()
+
     def set_policy(self, retry_wait_hours: float, max_attempts: int) -> None:
         if retry_wait_hours <= 0 or max_attempts < 1:
             raise ValueError("the retry wait and the attempts must be positive")

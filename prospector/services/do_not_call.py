@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from prospector.domain.backups import BackupReason
 from prospector.domain.clock import Clock, system_clock
 from prospector.domain.contacts import normalize_email, normalize_phone, tidy
 from prospector.errors import UserFacingError
@@ -43,6 +45,9 @@ from prospector.storage.do_not_call_repository import (
     FlaggedContact,
     digits_of,
 )
+
+if TYPE_CHECKING:
+    from prospector.services.backups import BackupService
 
 log = logging.getLogger(__name__)
 
@@ -217,10 +222,14 @@ class DoNotCallService:
         sessions: sessionmaker[Session],
         settings: SettingsService,
         clock: Clock = system_clock,
+        *,
+        backups: BackupService | None = None,
     ) -> None:
+        """With ``backups``, a do-not-call file is imported only after a copy of the database."""
         self._sessions = sessions
         self._settings = settings
         self._clock = clock
+        self._backups = backups
 
     # -- the register ----------------------------------------------------------------------------
 
@@ -351,8 +360,10 @@ class DoNotCallService:
         Raises:
             UserFacingError: the file cannot be read, or holds no phones or emails.
         """
-        started = time.perf_counter()
         source, rows, layout, region = self._open(path)
+        if self._backups is not None:  # it flags contacts: a copy first, as for any import
+            self._backups.back_up(BackupReason.BEFORE_IMPORT)
+        started = time.perf_counter()
         now = self._clock()
         origin = path.name[:500]
         why = f"listed in {path.name}"

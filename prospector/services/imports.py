@@ -17,9 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from prospector.domain.backups import BackupReason
 from prospector.domain.clock import Clock, system_clock
 from prospector.domain.contacts import CleanContact
 from prospector.importers.cleaning import RowCleaner, RowProblem
@@ -40,6 +42,9 @@ from prospector.storage.import_repository import (
     ImportRunRepository,
 )
 from prospector.storage.source_repository import SourceRepository
+
+if TYPE_CHECKING:
+    from prospector.services.backups import BackupService
 
 log = logging.getLogger(__name__)
 
@@ -161,10 +166,13 @@ class ImportService:
         sessions: sessionmaker[Session],
         settings: SettingsService,
         clock: Clock = system_clock,
+        backups: BackupService | None = None,
     ) -> None:
+        """With ``backups``, every import first copies the database (none: tests, benchmarks)."""
         self._sessions = sessions
         self._settings = settings
         self._clock = clock
+        self._backups = backups
         self.templates = ImportTemplates(sessions)
 
     def _region_for(self, columns: list[Column], mapping: ColumnMapping) -> str:
@@ -264,6 +272,10 @@ class ImportService:
             delimiter=request.delimiter,
             region=region,
         )
+        if self._backups is not None and not dry_run:
+            # Before anything is written; a failed backup (BackupFailed) stops the import here.
+            self._backups.back_up(BackupReason.BEFORE_IMPORT)
+            started = time.perf_counter()  # the rate counts reading and writing, not the copy
         worker = _cleaning_worker(source)
         try:
             with _fewer_collections():

@@ -15,6 +15,8 @@ from prospector.storage.source_repository import SettingsRepository
 
 DEFAULT_COUNTRY_KEY = "default_country"
 STAGE_NAMES_KEY = "stage_names"
+BACKUP_FOLDER_KEY = "backup_folder"
+BACKUP_KEEP_KEY = "backup_keep"
 MAX_STAGE_LABEL = 40
 MAX_STAGE_DEFINITION = 200
 
@@ -98,3 +100,36 @@ class SettingsService:
                 cleaned[Stage(stage).value] = {"label": label, "definition": definition}
         with self._sessions.begin() as session:
             SettingsRepository(session).set(STAGE_NAMES_KEY, cleaned)
+
+    # -- backups (read and checked by services/backups.py) ---------------------------------------
+
+    def backup_folder(self) -> str | None:
+        """The folder the rep chose for backups; None: the one beside the database."""
+        with self._sessions() as session:
+            stored = SettingsRepository(session).get(BACKUP_FOLDER_KEY)
+        return stored if isinstance(stored, str) and stored else None
+
+    def set_backup_folder(self, folder: str | None) -> None:
+        with self._sessions.begin() as session:
+            SettingsRepository(session).set(BACKUP_FOLDER_KEY, folder)
+
+    def backup_keep(self) -> tuple[int, int] | None:
+        """(days, weeks) of backups to keep as the rep set them; None: never set, or odd."""
+        with self._sessions() as session:
+            stored = SettingsRepository(session).get(BACKUP_KEEP_KEY)
+        if not isinstance(stored, dict):
+            return None
+        days, weeks = stored.get("days"), stored.get("weeks")
+        if not isinstance(days, int) or not isinstance(weeks, int):
+            return None
+        return days, weeks
+
+    def set_backup_keep(self, keep: tuple[int, int] | None) -> None:
+        """Store (days, weeks); None goes back to the defaults."""
+        value = None if keep is None else {"days": keep[0], "weeks": keep[1]}
+        with self._sessions.begin() as session:
+            SettingsRepository(session).set(BACKUP_KEEP_KEY, value)
+
+    def forget_cached(self) -> None:
+        """After a restore: the next read comes from the (restored) database."""
+        self._default_country = None

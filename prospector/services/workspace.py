@@ -7,14 +7,17 @@ from pathlib import Path
 
 from prospector.domain.clock import Clock, system_clock
 from prospector.paths import backup_dir_for, default_db_path
+from prospector.services.backups import BackupService
 from prospector.services.call_queue import CallQueueService
 from prospector.services.contacts import ContactService
 from prospector.services.do_not_call import DoNotCallService
+from prospector.services.exports import ExportService
 from prospector.services.followups import FollowUpService
 from prospector.services.import_history import ImportHistoryService
 from prospector.services.imports import ImportService
 from prospector.services.notes import NoteService
 from prospector.services.privacy import PrivacyService
+from prospector.services.reports import ReportService
 from prospector.services.sample_list import SampleListService
 from prospector.services.settings import SettingsService
 from prospector.services.sources import SourceService
@@ -33,8 +36,11 @@ class Workspace:
     queue: CallQueueService
     do_not_call: DoNotCallService
     followups: FollowUpService
+    exports: ExportService
     notes: NoteService
+    backups: BackupService
     privacy: PrivacyService
+    reports: ReportService
 
     @property
     def path(self) -> Path:
@@ -67,17 +73,25 @@ def open_workspace(
     )
     sessions = database.sessions
     settings = SettingsService(sessions)
+    backup_service = BackupService(database, settings, clock)
     return Workspace(
         database=database,
         settings=settings,
         contacts=ContactService(sessions, settings, clock),
         sources=SourceService(sessions, clock),
         sample_list=SampleListService(sessions, settings, clock),
-        imports=ImportService(sessions, settings, clock),
+        imports=ImportService(
+            sessions, settings, clock, backups=backup_service if backups else None
+        ),
         history=ImportHistoryService(sessions, clock),
         queue=CallQueueService(sessions, clock),
-        do_not_call=DoNotCallService(sessions, settings, clock),
+        do_not_call=DoNotCallService(
+            sessions, settings, clock, backups=backup_service if backups else None
+        ),
         followups=FollowUpService(sessions, clock),
+        exports=ExportService(sessions, clock),
         notes=NoteService(sessions, clock),
+        backups=backup_service,
         privacy=PrivacyService(sessions, clock),
+        reports=ReportService(sessions, clock),
     )

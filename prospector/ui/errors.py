@@ -75,13 +75,122 @@ def message_for(error: UserFacingError) -> tuple[str, str]:
         )
     if error.code == "export.calendar_not_saved":  # exporters.ics.CalendarNotSaved
         return _tr("Calendar file not saved"), error.user_message()
+    if error.code in _EXPORT_CODES:
+        return _export_message(error)
     if error.code == "dnc.no_values":  # services.do_not_call.NoNumbersInFile
         return _tr("No numbers found"), _tr(
             "No phone numbers or email addresses were found in {name}. A do-not-call file needs "
             "a column of numbers or emails (with or without a header such as Phone or Email). "
             "Nothing was changed."
         ).format(name=Path(getattr(error, "path", "")).name)
+    if error.code.startswith("backup."):
+        return _backup_message(error)
     return _tr("Prospector"), error.user_message()
+
+
+_EXPORT_CODES = frozenset(
+    {"export.not_saved", "export.csv_encoding", "export.format", "export.incomplete"}
+    | {"export.report_not_saved"}  # exporters.report_xlsx.ReportNotSaved: same reasons
+)
+
+
+def _export_message(error: UserFacingError) -> tuple[str, str]:
+    """Contacts exports (services.exports, exporters.target_file, exporters.csv_sheet)."""
+    name = Path(getattr(error, "path", "") or "").name
+    if error.code == "export.csv_encoding":
+        return _tr("A character does not fit"), _tr(
+            "Row {row} ({column}) holds the character “{character}”, which the chosen "
+            "character set cannot store. Nothing was saved. Choose UTF-8, which holds every "
+            "character, or change that value and export again."
+        ).format(
+            row=getattr(error, "row", "?"),
+            column=getattr(error, "column", ""),
+            character=getattr(error, "character", ""),
+        )
+    if error.code == "export.format":
+        return _tr("Not a file type Prospector writes"), _tr(
+            "Prospector cannot save “{name}”: end the file name with .xlsx (Excel) or .csv."
+        ).format(name=name)
+    if error.code == "export.incomplete":
+        return _tr("Export stopped short"), _tr(
+            "The export read {written} contacts where {expected} were expected, so the file "
+            "was not saved. Try again; if it happens again, please send the log file in "
+            "{folder} to support."
+        ).format(
+            written=f"{getattr(error, 'written', 0):,}",
+            expected=f"{getattr(error, 'expected', 0):,}",
+            folder=log_dir(),
+        )
+    reason = getattr(error, "reason", "")
+    if reason == "in_use":
+        return _tr("File is open elsewhere"), _tr(
+            "{name} could not be replaced because it is open in another program, probably "
+            "Excel. Close it there and try again, or choose another name. Nothing was changed."
+        ).format(name=name)
+    why = {
+        "folder_missing": _tr("that folder does not exist"),
+        "not_allowed": _tr("you are not allowed to save files in that folder"),
+        "disk_full": _tr("the disk is full (or the file is too big for it)"),
+        "is_folder": _tr("a folder already has that name"),
+    }.get(reason, _tr("the file could not be written"))
+    return _tr("File not saved"), _tr(
+        "{name} was not saved: {why}. Choose another place, such as your Documents folder."
+    ).format(name=name, why=why)
+
+
+def _backup_message(error: UserFacingError) -> tuple[str, str]:
+    """Backups and restores (services.backups, storage.backup)."""
+    folder = str(getattr(error, "folder", "") or "")
+    name = Path(getattr(error, "path", "") or "").name
+    reason = getattr(error, "reason", "")
+    if error.code == "backup.failed":
+        why = {
+            "disk_full": _tr("The disk holding the backup folder {folder} is full."),
+            "not_writable": _tr("Prospector may not write in the backup folder {folder}."),
+            "missing": _tr("The backup folder {folder} is not available."),
+        }.get(reason, _tr("The copy could not be written to {folder} ({detail})."))
+        then = {
+            "before-import": _tr("The import was not started, so nothing changed."),
+            "before-restore": _tr("The restore was not started; your data is as it was."),
+        }.get(str(getattr(error, "purpose", "")), _tr("Your data is as it was."))
+        return _tr("Backup not made"), " ".join(
+            (
+                why.format(folder=folder, detail=getattr(error, "detail", "")),
+                then,
+                _tr("Free some space, or choose another folder in File ▸ Backups…"),
+            )
+        )
+    if error.code == "backup.folder_unavailable":
+        why = {
+            "missing": _tr(
+                "The folder {folder} does not exist. If it is on a USB drive or in a synced "
+                "folder, connect it and try again."
+            ),
+            "not_a_folder": _tr("{folder} is a file, not a folder."),
+        }.get(reason, _tr("Prospector may not write in the folder {folder}."))
+        return _tr("Folder can't hold backups"), why.format(folder=folder) + " " + _tr(
+            "Choose another folder for your backups."
+        )
+    if error.code == "backup.too_new":
+        return _tr("Backup from a newer version"), _tr(
+            "The backup {name} was made by a newer version of Prospector. Update Prospector to "
+            "restore it. Your data was not changed."
+        ).format(name=name)
+    if error.code == "backup.unreadable":
+        return _tr("Not a backup"), _tr(
+            "The file {name} is not a Prospector backup, or it is damaged. Your data was not "
+            "changed. Choose another backup."
+        ).format(name=name)
+    if error.code == "backup.restore_failed":
+        why = (
+            _tr("the disk is full")
+            if reason == "disk_full"
+            else str(getattr(error, "detail", "") or reason)
+        )
+        return _tr("Restore failed"), _tr(
+            "The backup could not be restored ({why}). Your data is as it was."
+        ).format(why=why)
+    return _tr("Backups"), error.user_message()
 
 
 def show_error(parent: QWidget | None, error: UserFacingError) -> None:

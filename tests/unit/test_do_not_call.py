@@ -385,3 +385,15 @@ def test_ticking_do_not_call_on_the_contact_form_lists_the_numbers(workspace: Wo
     assert workspace.do_not_call.is_listed(email="ana@pop.ro")
     workspace.contacts.update(contact.id, fields)  # saved again: nothing listed twice
     assert workspace.do_not_call.count() == {"phone": 1, "email": 1}
+
+
+def test_a_do_not_call_file_is_imported_only_after_a_backup(workspace: Workspace, tmp_path):
+    from prospector.domain.backups import BackupReason
+
+    _add(workspace, "Jean", "Paris", phone="01 23 45 67 89")
+    path = _write(tmp_path, "dnc.csv", "Téléphone\n01 23 45 67 89\n")
+    last = deque(workspace.do_not_call.import_file(path), maxlen=1)[0]
+    assert last.status == "completed" and last.flagged == 1
+    (backup,) = workspace.backups.backups()
+    assert backup.reason is BackupReason.BEFORE_IMPORT
+    assert backup.contacts == 1

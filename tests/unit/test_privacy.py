@@ -100,3 +100,16 @@ def test_an_erased_person_coming_back_in_a_list_arrives_flagged(workspace, tmp_p
     assert result.status == "completed" and result.do_not_call == 2
     stages = dict(_rows(db_path, "SELECT first_name, stage FROM contacts"))
     assert stages == {"Q.": "do_not_call", "Marie": "suspect", "Quentin": "do_not_call"}
+
+
+def test_erase_from_the_command_line(workspace, db_path, capsys):
+    import json
+
+    from prospector.cli import main
+
+    gone = _worked_contact(workspace)
+    workspace.close()
+    assert main(["erase", str(gone), "--db", str(db_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"erased": gone, "identities": 2}
+    assert main(["erase", str(gone), "--db", str(db_path)]) == 1  # already gone: said plainly
+    assert "no longer exists" in capsys.readouterr().err

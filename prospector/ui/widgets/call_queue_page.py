@@ -240,6 +240,15 @@ class CallQueuePage(QWidget):
             self._set_state(State.CHOOSING)
             self.chooser.combo.setFocus()
 
+    def reset(self) -> None:
+        """Forget the contact on screen and what Ctrl+Z would take back, and go back to choosing
+        a list: the data underneath was replaced (a backup was restored)."""
+        self._undo.clear()
+        self.card_data = None
+        self._say("")
+        self.chooser.reload()
+        self._set_state(State.CHOOSING)
+
     def _on_progress(self, _progress: ListProgress) -> None:
         if self.state == State.DONE:
             self._show_done()

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from prospector.domain.query import ContactQuery
+from prospector.domain.query import ContactQuery, SortKey
 from prospector.domain.stages import ALL_STAGES, Stage, Temperature
 from prospector.services.contacts import ContactService
 from prospector.services.notes import NoteService
 from prospector.services.privacy import PrivacyService
 from prospector.services.sources import SourceService
-from prospector.ui.models.contact_table import ContactTableModel
+from prospector.ui.models.contact_table import COLUMNS, ContactTableModel
 from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
 from prospector.ui.widgets.contact_form import ContactForm
 from prospector.ui.widgets.contact_timeline import ContactTimeline
@@ -40,6 +40,7 @@ class ContactsPage(QWidget):
     """Everything about browsing and editing contacts."""
 
     contacts_changed = Signal()  # something was added, edited or deleted
+    export_requested = Signal()  # the Export… button: the window opens the export dialog
 
     def __init__(
         self,
@@ -90,6 +91,11 @@ class ContactsPage(QWidget):
 
         self.new_button = QPushButton(self.tr("New contact"))
         self.new_button.setObjectName("newContact")
+        self.export_button = QPushButton(self.tr("Export…"))
+        self.export_button.setObjectName("exportContacts")
+        self.export_button.setToolTip(
+            self.tr("Save these contacts as an Excel or CSV file (Ctrl+E)")
+        )
 
         self.count_label = QLabel()
         self.count_label.setObjectName("contactCount")
@@ -98,6 +104,7 @@ class ContactsPage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addWidget(self.new_button)
+        bar.addWidget(self.export_button)
         filters = QHBoxLayout()
         filters.addWidget(QLabel(self.tr("Show:")))
         filters.addWidget(self.stage_filter)
@@ -180,6 +187,7 @@ class ContactsPage(QWidget):
         for combo in (self.stage_filter, self.temperature_filter, self.source_filter):
             combo.currentIndexChanged.connect(self.apply_filters)
         self.new_button.clicked.connect(self._on_new)
+        self.export_button.clicked.connect(self.export_requested)
         self.model.query_changed.connect(self._on_count_changed)
         self.model.modelReset.connect(self._reselect)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -187,6 +195,16 @@ class ContactsPage(QWidget):
         self.form.contact_deleted.connect(self._on_contact_deleted)
 
     # -- filters ----------------------------------------------------------------------------------
+
+    def visible_columns(self) -> list[tuple[SortKey, str]]:
+        """The table's shown columns in the order on screen, with their titles (for exports)."""
+        header = self.table.horizontalHeader()
+        logical = (header.logicalIndex(v) for v in range(header.count()))
+        return [
+            (COLUMNS[i][1], str(self.model.headerData(i, Qt.Orientation.Horizontal)))
+            for i in logical
+            if not header.isSectionHidden(i)
+        ]
 
     def current_query(self) -> ContactQuery:
         stage = self.stage_filter.currentData()

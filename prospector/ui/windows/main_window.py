@@ -29,7 +29,9 @@ from prospector.domain.reminders import zone_named
 from prospector.domain.stages import Stage, is_callable
 from prospector.errors import UserFacingError
 from prospector.services.workspace import Workspace
+from prospector.ui.dialogs.backups_dialog import BackupsDialog, start_daily_backup
 from prospector.ui.dialogs.do_not_call_import import DoNotCallImportDialog
+from prospector.ui.dialogs.export_dialog import ExportDialog, view_of
 from prospector.ui.dialogs.follow_up_dialog import FollowUpDialog
 from prospector.ui.errors import show_error
 from prospector.ui.labels import stage_label
@@ -39,6 +41,7 @@ from prospector.ui.widgets.call_queue_page import CallQueuePage, State
 from prospector.ui.widgets.contacts_page import ContactsPage
 from prospector.ui.widgets.followups_page import FollowUpsPage
 from prospector.ui.widgets.lists_page import ListsPage
+from prospector.ui.widgets.reports_page import ReportsPage
 from prospector.ui.widgets.settings_reminders import keeps_running_in_tray
 from prospector.ui.widgets.settings_stages import relabel_stage_choices
 from prospector.ui.windows.import_wizard import ImportWizard
@@ -97,17 +100,22 @@ class MainWindow(QMainWindow):
             self._ws.queue, self._ws.sources, self._tasks, self._settings, self._clock
         )
         self.followups_page = FollowUpsPage(self._ws.followups, self._ws.contacts, self._clock)
+        self.reports_page = ReportsPage(
+            self._ws.reports, self._ws.sources, self._tasks, self._clock
+        )
         self._pages: dict[str, QWidget] = {
             "contacts": self.contacts_page,
             "lists": self.lists_page,
             "queue": self.call_queue_page,
             "followups": self.followups_page,
+            "reports": self.reports_page,
         }
         for key, label in (
             ("contacts", self.tr("Contacts")),
             ("lists", self.tr("Lists")),
             ("queue", self.tr("Call queue")),
             ("followups", self.tr("Follow-ups")),
+            ("reports", self.tr("Reports")),
         ):
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -165,8 +173,18 @@ class MainWindow(QMainWindow):
             self.tr("Phones and emails nobody may call: matching contacts are never offered")
         )
         file_menu.addAction(self.dnc_import_action)
+        self.export_action = QAction(self.tr("Export contacts…"), self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setStatusTip(self.tr("Save contacts as an Excel or CSV file"))
+        file_menu.addAction(self.export_action)
         self.load_sample_action = QAction(self.tr("Load sample list"), self)
         file_menu.addAction(self.load_sample_action)
+        file_menu.addSeparator()
+        self.backups_action = QAction(self.tr("Backups…"), self)
+        self.backups_action.setStatusTip(
+            self.tr("Copies of your database, made every day: make one now, or go back to one")
+        )
+        file_menu.addAction(self.backups_action)
         file_menu.addSeparator()
         self.settings_action = QAction(self.tr("Settings…"), self)
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -203,8 +221,11 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.load_sample_button.clicked.connect(self.load_sample_list)
         self.load_sample_action.triggered.connect(self.load_sample_list)
+        self.backups_action.triggered.connect(lambda: self.open_backups())
         self.import_action.triggered.connect(lambda: self.open_import_wizard())
         self.dnc_import_action.triggered.connect(lambda: self.open_do_not_call_import())
+        self.export_action.triggered.connect(lambda: self.open_export_dialog())
+        self.contacts_page.export_requested.connect(lambda: self.open_export_dialog())
         self.lists_page.import_requested.connect(lambda: self.open_import_wizard())
         self.decline_sample_button.clicked.connect(self._on_decline_sample)
         self.new_contact_action.triggered.connect(self._on_new_contact)
@@ -257,6 +278,53 @@ class MainWindow(QMainWindow):
         self.contacts_page.refresh()
         relabel_stage_choices(self)
         self.call_queue_page.apply_settings()
+
+    def open_export_dialog(self) -> ExportDialog:
+        """Export the contact table as it is now (its filters, sort and columns), or all."""
+        page = self.contacts_page
+        view = view_of(page.model.query, page.model.rowCount(), page.visible_columns())
+        dialog = ExportDialog(self._ws.exports, self._tasks, view, self._settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_backups(self) -> BackupsDialog:
+        """File > Backups… (window-modal: nothing changes the data while a restore runs)."""
+        dialog = BackupsDialog(self._ws.backups, self._tasks, self._may_replace_data, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self._after_restore)
+        dialog.open()
+        return dialog
+
+    def _may_replace_data(self) -> bool:
+        """Before a restore: no import or undo may be running, and what is being typed is
+        saved first (or the rep lets it go), as when the window closes."""
+        if self.lists_page.is_undoing() or any(
+            w.is_importing() for w in self.findChildren(ImportWizard)
+        ):
+            QMessageBox.information(
+                self,
+                self.tr("An import is running"),
+                self.tr("Let the import (or its undo) finish first, then restore the backup."),
+            )
+            return False
+        return (
+            self._note_saved_or_given_up()
+            and self.contacts_page.may_leave()
+            and self.call_queue_page.may_leave()
+        )
+
+    def _after_restore(self, _result: object) -> None:
+        """Every page shows the restored data; nothing on screen refers to what was replaced."""
+        self.contacts_page.form.show_nothing()
+        self.contacts_page.timeline.set_contact(None)
+        self.contacts_page.table.clearSelection()
+        self._ws.queue.forget_cached()
+        self.call_queue_page.reset()  # back to choosing a list; Ctrl+Z has nothing to undo
+        self._on_settings_saved()  # the office's stage names and questions came back too
+        self._on_import_finished(None)
+        self.followups_page.refresh()
+        self.update_followups_badge()
 
     def open_do_not_call_import(self, path: Path | None = None) -> DoNotCallImportDialog:
         dialog = DoNotCallImportDialog(self._ws.do_not_call, self._tasks, self, path)
@@ -532,6 +600,8 @@ class MainWindow(QMainWindow):
             self.first_painted.emit()
             if not self._ws.database.integrity_checked:
                 QTimer.singleShot(0, self.start_integrity_check)
+            else:
+                QTimer.singleShot(0, self.start_daily_backup)
 
     # -- the deferred integrity check -------------------------------------------------------------
 
@@ -550,6 +620,11 @@ class MainWindow(QMainWindow):
     def _on_integrity_ok(self, _result: object) -> None:
         self.statusBar().showMessage(self.tr("Database: {path}").format(path=self._ws.path))
         self._start_watching_followups()
+        self.start_daily_backup()
+
+    def start_daily_backup(self) -> IterTask:
+        """Once a day, after the integrity check (a damaged file is never copied as good)."""
+        return start_daily_backup(self._ws.backups, self._tasks, self.statusBar())
 
     def _on_integrity_failed(self, error: object) -> None:
         if not isinstance(error, UserFacingError):

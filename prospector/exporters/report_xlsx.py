@@ -1,0 +1,206 @@
+"""The report's tables as an Excel workbook: one sheet per table, typed cells, nothing to run.
+
+The tables are small (a row per list, day or outcome), so openpyxl's write-only mode is plenty.
+Numbers stay numbers (rates as percentages, money with its currency, seconds as a time) so a
+rep can sort and sum in Excel; text is always written as text, and text that starts like a
+formula (a list called ``=cheap``) also gets the quote prefix, so Excel never runs it
+(reliability.md §2). A figure that cannot be worked out (no cost entered) is an empty cell.
+
+The workbook is written beside its final name and moved over it in one step, so a full disk or
+a file open in Excel never leaves half a workbook where the last good one was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from prospector.errors import UserFacingError
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_MAX_TITLE = 31
+
+
+class CellKind(StrEnum):
+    TEXT = "text"
+    COUNT = "count"
+    PERCENT = "percent"  # a fraction: 0.25 shows as 25.0%
+    MONEY = "money"  # a (cents, currency) pair
+    DATE = "date"
+    DURATION = "duration"  # seconds, shown as hours:minutes:seconds
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    header: str
+    kind: CellKind = CellKind.TEXT
+    width: int | None = None  # characters; default from the header
+
+
+@dataclass(frozen=True)
+class SheetTable:
+    """One sheet: a title, its columns and rows of plain values (None: an empty cell)."""
+
+    title: str
+    columns: Sequence[SheetColumn]
+    rows: Sequence[Sequence[object]]
+
+
+class ReportNotSaved(UserFacingError):
+    """The workbook could not be written where the rep asked; the old file is as it was."""
+
+    code = "export.report_not_saved"
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason  # folder_missing, not_allowed, disk_full, is_folder, in_use, other
+
+    def user_message(self) -> str:
+        why = {
+            "folder_missing": "that folder does not exist",
+            "not_allowed": "you are not allowed to save files there",
+            "disk_full": "the disk is full",
+            "is_folder": "a folder already has that name",
+            "in_use": "the file is open in another program, probably Excel",
+        }.get(self.reason, "the file could not be written")
+        return (
+            f"The report {self.path.name} was not saved: {why}. "
+            "Choose another place or name, such as your Documents folder."
+        )
+
+
+def write_report_workbook(path: Path, tables: Sequence[SheetTable]) -> None:
+    """Write ``tables`` to ``path`` (.xlsx) atomically.
+
+    Raises:
+        ReportNotSaved: the folder is missing or read-only, the disk is full, ``path`` is a
+            folder or is held open by another program; any previous file is left as it was.
+    """
+    if path.is_dir():
+        raise ReportNotSaved(path, "is_folder")
+    buffer = io.BytesIO()  # a few kilobytes: built whole before the disk is touched
+    _workbook(tables).save(buffer)
+    temp: str | None = None
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as out:
+            out.write(buffer.getvalue())
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o644)  # mkstemp's 0600 would hide it from a colleague
+        try:
+            os.replace(temp, path)
+        except PermissionError as exc:  # Windows: the old workbook is open in Excel
+            raise ReportNotSaved(path, "in_use" if path.exists() else "not_allowed") from exc
+        temp = None
+    except OSError as exc:
+        raise ReportNotSaved(path, _reason(exc)) from exc
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _workbook(tables: Sequence[SheetTable]):  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook  # ~0.2 s to import: only when a workbook is written
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    used: set[str] = set()
+    for table in tables:
+        sheet = workbook.create_sheet(_unique_title(table.title, used))
+        for index, column in enumerate(table.columns):
+            letter = _letter(index)
+            sheet.column_dimensions[letter].width = column.width or max(12, len(column.header) + 2)
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.data_type = "s"
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            sheet.append(
+                [
+                    _cell(sheet, column.kind, value, WriteOnlyCell)
+                    for column, value in zip(table.columns, row, strict=True)
+                ]
+            )
+    return workbook
+
+
+def _cell(sheet, kind: CellKind, value: object, make):  # type: ignore[no-untyped-def]
+    if value is None:
+        return make(sheet, value=None)
+    if kind == CellKind.MONEY:
+        cents, currency = value  # type: ignore[misc]
+        cell = make(sheet, value=cents / 100)
+        suffix = f' "{currency}"' if currency and currency.isalnum() else ""
+        cell.number_format = f"#,##0.00{suffix}"
+        return cell
+    if kind == CellKind.PERCENT:
+        cell = make(sheet, value=float(value))  # type: ignore[arg-type]
+        cell.number_format = "0.0%"
+        return cell
+    if kind == CellKind.COUNT:
+        cell = make(sheet, value=int(value))  # type: ignore[call-overload]
+        cell.number_format = "#,##0"
+        return cell
+    if kind == CellKind.DURATION:
+        cell = make(sheet, value=int(value) / 86_400)  # type: ignore[call-overload]
+        cell.number_format = "[h]:mm:ss"
+        return cell
+    if kind == CellKind.DATE and isinstance(value, date):
+        cell = make(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    text = str(value)
+    cell = make(sheet, value=text)
+    cell.data_type = "s"  # text, never a formula
+    if text.startswith(_FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def _unique_title(title: str, used: set[str]) -> str:
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()[:_MAX_TITLE]
+    cleaned = cleaned or "Sheet"
+    candidate, n = cleaned, 2
+    while candidate.casefold() in used:
+        candidate = f"{cleaned[: _MAX_TITLE - 4]} ({n})"
+        n += 1
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, IsADirectoryError):
+        return "is_folder"
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return "folder_missing"
+    if isinstance(exc, PermissionError):
+        return "not_allowed"
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "disk_full"
+    return "other"
