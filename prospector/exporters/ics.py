@@ -21,10 +21,6 @@ full disk or a crash never leaves half a calendar where the last good one was.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +29,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from prospector.errors import UserFacingError
+from prospector.exporters.target_file import ExportNotSaved, write_bytes
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -51,7 +48,7 @@ class CalendarNotSaved(UserFacingError):
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
-        self.reason = reason  # folder_missing, not_allowed, disk_full, is_folder, other
+        self.reason = reason  # folder_missing, not_allowed, disk_full, is_folder, in_use, other
 
     def user_message(self) -> str:
         why = {
@@ -59,6 +56,7 @@ class CalendarNotSaved(UserFacingError):
             "not_allowed": "you are not allowed to save files there",
             "disk_full": "the disk is full",
             "is_folder": "a folder already has that name",
+            "in_use": "the file is open in another program (a calendar?); close it there",
         }.get(self.reason, "the file could not be written")
         return (
             f"The calendar file {self.path.name} was not saved: {why}. "
@@ -139,18 +137,6 @@ def calendar_bytes(
     return calendar.to_ical()
 
 
-def _reason(exc: OSError) -> str:
-    if isinstance(exc, IsADirectoryError):
-        return "is_folder"
-    if isinstance(exc, FileNotFoundError | NotADirectoryError):
-        return "folder_missing"
-    if isinstance(exc, PermissionError):
-        return "not_allowed"
-    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return "disk_full"
-    return "other"
-
-
 def write_calendar(
     path: Path,
     entries: Iterable[CalendarEntry],
@@ -164,21 +150,7 @@ def write_calendar(
             a folder; any previous file at ``path`` is left as it was.
     """
     data = calendar_bytes(entries, now, name)
-    if path.is_dir():
-        raise CalendarNotSaved(path, "is_folder")
-    temp: str | None = None
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)  # mkstemp's 0600 would hide the file from a shared calendar
-        os.replace(temp, path)
-        temp = None
-    except OSError as exc:
-        raise CalendarNotSaved(path, _reason(exc)) from exc
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+        write_bytes(path, data)
+    except ExportNotSaved as exc:
+        raise CalendarNotSaved(path, exc.reason) from exc

@@ -12,11 +12,7 @@ a file open in Excel never leaves half a workbook where the last good one was.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from prospector.errors import UserFacingError
+from prospector.exporters.target_file import ExportNotSaved, write_bytes
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _MAX_TITLE = 31
@@ -85,35 +82,19 @@ def write_report_workbook(path: Path, tables: Sequence[SheetTable]) -> None:
         ReportNotSaved: the folder is missing or read-only, the disk is full, ``path`` is a
             folder or is held open by another program; any previous file is left as it was.
     """
-    if path.is_dir():
-        raise ReportNotSaved(path, "is_folder")
     buffer = io.BytesIO()  # a few kilobytes: built whole before the disk is touched
     _workbook(tables).save(buffer)
-    temp: str | None = None
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as out:
-            out.write(buffer.getvalue())
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)  # mkstemp's 0600 would hide it from a colleague
-        try:
-            os.replace(temp, path)
-        except PermissionError as exc:  # Windows: the old workbook is open in Excel
-            raise ReportNotSaved(path, "in_use" if path.exists() else "not_allowed") from exc
-        temp = None
-    except OSError as exc:
-        raise ReportNotSaved(path, _reason(exc)) from exc
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+        write_bytes(path, buffer.getvalue())
+    except ExportNotSaved as exc:
+        raise ReportNotSaved(path, exc.reason) from exc
 
 
 def _workbook(tables: Sequence[SheetTable]):  # type: ignore[no-untyped-def]
     from openpyxl import Workbook  # ~0.2 s to import: only when a workbook is written
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -121,7 +102,7 @@ def _workbook(tables: Sequence[SheetTable]):  # type: ignore[no-untyped-def]
     for table in tables:
         sheet = workbook.create_sheet(_unique_title(table.title, used))
         for index, column in enumerate(table.columns):
-            letter = _letter(index)
+            letter = get_column_letter(index + 1)
             sheet.column_dimensions[letter].width = column.width or max(12, len(column.header) + 2)
         sheet.freeze_panes = "A2"
         header = []
@@ -183,24 +164,3 @@ def _unique_title(title: str, used: set[str]) -> str:
         n += 1
     used.add(candidate.casefold())
     return candidate
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def _reason(exc: OSError) -> str:
-    if isinstance(exc, IsADirectoryError):
-        return "is_folder"
-    if isinstance(exc, FileNotFoundError | NotADirectoryError):
-        return "folder_missing"
-    if isinstance(exc, PermissionError):
-        return "not_allowed"
-    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return "disk_full"
-    return "other"

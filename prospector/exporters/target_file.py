@@ -163,6 +163,21 @@ class TargetFile:
             self._temp = None
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    """Put ``data`` at ``path`` the same way, for small files built whole in memory.
+
+    Raises:
+        ExportNotSaved: with the plain reason; ``path`` is as it was.
+    """
+    with TargetFile(path) as target:
+        assert target.stream is not None
+        try:
+            target.stream.write(data)
+        except OSError as exc:
+            raise target.write_failed(exc) from exc
+        target.commit()
+
+
 def _mode_for(path: Path) -> int:
     """Keep the permissions of the file being replaced; a new file gets the usual rw-r--r--
     (mkstemp's 0600 would hide it from a colleague on a shared folder)."""

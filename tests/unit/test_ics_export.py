@@ -198,7 +198,7 @@ def test_a_full_disk_leaves_the_last_good_file_whole(followups, three, tmp_path,
     def full(*_args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(ics.os, "replace", full)
+    monkeypatch.setattr(os, "replace", full)
     with pytest.raises(CalendarNotSaved) as caught:
         followups.export_ics(path)
     assert "the disk is full" in caught.value.user_message()

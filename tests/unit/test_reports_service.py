@@ -12,6 +12,7 @@ No list: 2 contacts typed in, one of them a lead.
 from __future__ import annotations
 
 import errno
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from sqlalchemy import insert, text
 
 from prospector.domain.reports import FunnelStep, Grade, Money, Period, ReportFilter
 from prospector.errors import ValidationError
-from prospector.exporters import report_xlsx
 from prospector.services.reports import (
     CellKind,
     ReportNotSaved,
@@ -370,7 +370,7 @@ def test_a_workbook_that_cannot_be_written_says_why_and_leaves_the_old_file(
     def disk_full(_fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(report_xlsx.os, "fsync", disk_full)
+    monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(ReportNotSaved) as full:
         workspace.reports.export_xlsx(old, table)
     assert full.value.reason == "disk_full"
