@@ -320,3 +320,28 @@ def test_a_contact_who_asked_to_be_erased_is_erased_for_good(
     finally:
         conn.close()
     assert page.form.contact_id is None
+
+
+def test_a_delete_refused_by_a_busy_database_says_so_and_keeps_the_contact(
+    qtbot, window, workspace, answer_dialogs, monkeypatch
+):
+    from prospector.errors import DatabaseBusy
+
+    contact = workspace.contacts.add(ContactFields(first_name="Anne", last_name="Busy")).id
+    page = window.contacts_page
+    page.refresh()
+    assert page.show_contact(contact)
+
+    def busy(_contact_id: int) -> None:
+        raise DatabaseBusy(workspace.path, "database is locked")
+
+    shown: list[str] = []
+    monkeypatch.setattr(workspace.contacts, "delete", busy)
+    monkeypatch.setattr(
+        "prospector.ui.widgets.contact_form.show_error",
+        lambda _parent, error: shown.append(error.code),
+    )
+    answer_dialogs(QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
+    assert shown == ["db.busy"]
+    assert page.form.contact_id == contact  # still on screen, nothing deleted

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from datetime import date
 
@@ -24,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from prospector.domain.contacts import Contact, ContactFields
 from prospector.domain.stages import ALL_STAGES, Stage, Temperature, allowed_moves
-from prospector.errors import NotFound, ValidationError
+from prospector.errors import NotFound, UserFacingError, ValidationError
 from prospector.services.contacts import ContactService
 from prospector.services.privacy import PrivacyService
 from prospector.services.sources import SourceService
+from prospector.ui.errors import show_error
 from prospector.ui.labels import stage_definition
 from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
 
@@ -375,11 +375,16 @@ class ContactForm(QWidget):
         if QMessageBox.StandardButton(box.exec()) != QMessageBox.StandardButton.Yes:
             return
         erase = self.erase_box is not None and self.erase_box.isChecked()
-        with contextlib.suppress(NotFound):  # already gone: the outcome the user asked for
+        try:
             if erase and self._privacy is not None:
                 self._privacy.erase(contact.id)
             else:
                 self._contacts.delete(contact.id)
+        except NotFound:
+            pass  # already gone: the outcome the user asked for
+        except UserFacingError as error:  # e.g. an import holds the database: nothing deleted
+            show_error(self, error)
+            return
         self.show_nothing()
         self.contact_deleted.emit(contact.id)
 

@@ -342,6 +342,8 @@ class MainWindow(QMainWindow):
         self.contacts_page.refresh()
         self.lists_page.refresh()
         self.call_queue_page.chooser.reload()  # the new list can be worked at once
+        self.reports_page.reload_lists()
+        self.reports_page.refresh()  # counted again if it is on screen, else when shown
         self._update_welcome()
 
     def show_about(self) -> None:
