@@ -65,7 +65,9 @@ class ContactsPage(QWidget):
     def _build_ui(self) -> None:
         self.search = QLineEdit()
         self.search.setObjectName("contactSearch")
-        self.search.setPlaceholderText(self.tr("Search name, company, email, phone, city or notes…"))
+        self.search.setPlaceholderText(
+            self.tr("Search name, company, email, phone, city or notes…")
+        )
         self.search.setClearButtonEnabled(True)
 
         self.stage_filter = QComboBox()
