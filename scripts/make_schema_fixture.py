@@ -98,6 +98,18 @@ ROWS = {
         " (1, 'phone', '4f9b1f0c2c1e5d3a8b7e6f5d4c3b2a1908f7e6d5c4b3a29181706f5e4d3c2b1a',"
         " '2026-02-03 11:00:00.000000')",
     ],
+    "tombstones": [
+        "INSERT INTO tombstones (uuid, kind, deleted_at) VALUES"
+        " ('6f1c5d0e-0000-4000-8000-0000000000aa', 'contact', '2026-02-04 08:00:00.000000')",
+    ],
+    "share_aliases": [
+        "INSERT INTO share_aliases (uuid, contact_id) VALUES"
+        " ('9a1c5d0e-0000-4000-8000-000000000003', 1)",
+    ],
+    "share_baselines": [
+        "INSERT INTO share_baselines (contact_id, remote_updated_at, fields) VALUES"
+        " (1, '2026-02-01 10:00:00.000000', '{\"city\": \"Lyon\", \"phone\": \"06 12 34 56 78\"}')",
+    ],
 }
 
 

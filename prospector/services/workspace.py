@@ -20,6 +20,7 @@ from prospector.services.privacy import PrivacyService
 from prospector.services.reports import ReportService
 from prospector.services.sample_list import SampleListService
 from prospector.services.settings import SettingsService
+from prospector.services.sharing import SharingService
 from prospector.services.sources import SourceService
 from prospector.storage.database import Database, open_database
 
@@ -41,6 +42,7 @@ class Workspace:
     backups: BackupService
     privacy: PrivacyService
     reports: ReportService
+    sharing: SharingService
 
     @property
     def path(self) -> Path:
@@ -94,4 +96,7 @@ def open_workspace(
         backups=backup_service,
         privacy=PrivacyService(sessions, clock),
         reports=ReportService(sessions, clock),
+        sharing=SharingService(
+            sessions, settings, backups=backup_service if backups else None, clock=clock
+        ),
     )

@@ -659,7 +659,7 @@ def _fold(value: str | None) -> str:
     return fold_text(value).strip() if value else ""
 
 
-def _same_business(company: str, city: str, other_company: str, other_city: str) -> bool:
+def same_business(company: str, city: str, other_company: str, other_city: str) -> bool:
     """Same name: the same contact when the companies are alike, or when neither names one and
     the cities do not disagree."""
     if company and other_company:
@@ -706,7 +706,7 @@ def _find(
         company, city = _fold(contact.fields.company), _fold(contact.fields.city)
         for candidates in (written_names.get(key_of_name, ()), existing_names.get(key_of_name, ())):
             for contact_id, other_company, other_city in candidates:
-                if _same_business(company, city, other_company, other_city):
+                if same_business(company, city, other_company, other_city):
                     return "name", contact_id, None
     return None
 
@@ -718,7 +718,7 @@ def _find_waiting_name(
     company, city = _fold(contact.fields.company), _fold(contact.fields.city)
     for index in indexes:
         other = new_rows[index]
-        if _same_business(company, city, _fold(other["company"]), _fold(other["city"])):
+        if same_business(company, city, _fold(other["company"]), _fold(other["city"])):
             return "name", None, index
     return None
 

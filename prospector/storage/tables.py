@@ -355,3 +355,36 @@ class ErasedIdentity(Base):
     kind: Mapped[str] = mapped_column(String(10))
     value_hash: Mapped[str] = mapped_column(String(64), unique=True)
     erased_at: Mapped[datetime]
+
+
+class Tombstone(Base):
+    """The UUID of something deleted, so a share file cannot bring it back (triggers write it)."""
+
+    __tablename__ = "tombstones"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # contact, note, call, reminder, qualification
+    deleted_at: Mapped[datetime]
+
+
+class ShareAlias(Base):
+    """A colleague's UUID for one of our contacts (found by email, phone or name)."""
+
+    __tablename__ = "share_aliases"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+
+
+class ShareBaseline(Base):
+    """A contact's shared fields as the last exchange left them: what "changed since" means."""
+
+    __tablename__ = "share_baselines"
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    remote_updated_at: Mapped[datetime]
+    fields: Mapped[dict[str, Any]]
