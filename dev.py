@@ -2,6 +2,9 @@
 
     python dev.py app [ARGS]     set up, then open the app on your own database
     python dev.py test [ARGS]    set up, then run the checks and the whole test suite
+    python dev.py bundle [ARGS]  set up with the build tools too, then build the app for this
+                                 system and run the built app's self-test
+                                 (installer/build.py; ARGS go to it, e.g. --no-package)
 
 Setting up means: a virtual environment in .venv with the project and its development tools
 installed, redone only when pyproject.toml changes.
@@ -19,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".prospector-installed"
+BUILD_STAMP = VENV / ".prospector-build-installed"
 
 
 def venv_python() -> Path:
@@ -51,6 +55,28 @@ def setup() -> Path:
     return python
 
 
+def setup_build(python: Path) -> None:
+    """Add the ``build`` extra (PyInstaller, Pillow) to .venv, once per pyproject.toml."""
+    if not BUILD_STAMP.exists() or BUILD_STAMP.read_text() != _wanted_stamp():
+        print("Installing the build tools (PyInstaller, Pillow; first time only) …", flush=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[dev,build]"],
+            check=True,
+        )
+        BUILD_STAMP.write_text(_wanted_stamp())
+
+
+def run_bundle(python: Path, extra: list[str]) -> int:
+    """Build the app for this system and self-test it (see installer/build.py)."""
+    setup_build(python)
+    print("\n=== bundle ===", flush=True)
+    command = [str(python), str(ROOT / "installer" / "build.py"), *extra]
+    code = subprocess.run(command, cwd=ROOT).returncode
+    if code != 0:
+        print(f"\nbundle failed (exit code {code}).", flush=True)
+    return code
+
+
 # import-linter ships a console script but no ``python -m`` entry; call it the portable way.
 _LINT_IMPORTS = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
 
@@ -75,12 +101,14 @@ def run_tests(python: Path, extra: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("app", "test"):
+    if not argv or argv[0] not in ("app", "test", "bundle"):
         print(__doc__)
         return 2
     python = setup()
     if argv[0] == "app":
         return subprocess.run([str(python), "-m", "prospector", *argv[1:]], cwd=ROOT).returncode
+    if argv[0] == "bundle":
+        return run_bundle(python, argv[1:])
     return run_tests(python, argv[1:])
 
 
