@@ -123,6 +123,71 @@ class DatabaseNotWritable(DatabaseError):
         )
 
 
+class DatabaseWriteFailed(DatabaseError):
+    """SQLite could not write (a full disk, a failing disk or USB stick); the transaction was
+    rolled back, so nothing of it was saved and everything saved before is intact."""
+
+    code = "db.write_failed"
+
+    def __init__(self, path: Path, reason: str, detail: str = "") -> None:
+        super().__init__(path, detail)
+        self.reason = reason  # disk_full or io
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.path, self.reason, self.detail)
+
+    def user_message(self) -> str:
+        why = (
+            "the disk is full"
+            if self.reason == "disk_full"
+            else "the disk could not be written to (it may be full, failing or unplugged)"
+        )
+        return (
+            f"Prospector could not save to {self.path.name}: {why}. Nothing of this change was "
+            "saved, and everything saved before is safe. Free some space on the disk (empty "
+            "the Recycle Bin or Trash, delete large files you no longer need), then try again."
+        )
+
+
+class DatabaseMoved(DatabaseError):
+    """The database file was moved or deleted while the app had it open: nothing more is
+    saved to it. ``rescued`` is a copy of everything saved until then, when one was made."""
+
+    code = "db.moved"
+
+    def __init__(self, path: Path, detail: str = "", rescued: Path | None = None) -> None:
+        super().__init__(path, detail)
+        self.rescued = rescued
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.path, self.detail, self.rescued)
+
+    def user_message(self) -> str:
+        text = (
+            f"The database file {self.path.name} was moved or deleted while Prospector was "
+            "using it, so this change could not be saved. "
+        )
+        if self.rescued is not None:
+            text += f"Everything saved until now is safe in a copy: {self.rescued}. "
+        return text + (
+            f"Quit Prospector, put the database back in {self.path.parent} (or copy the saved "
+            f"copy there and name it {self.path.name}), then start Prospector again."
+        )
+
+
+class DatabaseDamaged(DatabaseCorrupt):
+    """SQLite met a damaged page while the app was using the file."""
+
+    code = "db.damaged"
+
+    def user_message(self) -> str:
+        return (
+            f"Prospector found damage in the database {self.path.name} while reading it. "
+            "Quit Prospector and start it again: it will check the file and offer to restore "
+            "your newest backup or to save what can still be read."
+        )
+
+
 class ValidationError(UserFacingError):
     """A value typed by the user is not acceptable; ``field`` says which."""
 

@@ -101,6 +101,13 @@ class CsvRows:
         done = self._raw.tell() if self._raw is not None and not self._raw.closed else 0
         return ReadProgress(done=done, total=self._size)
 
+    def close(self) -> None:
+        """Close the file now when reading stopped half-way (an error while the rows were
+        used): an abandoned ``rows()`` would otherwise hold it until garbage collection, and
+        on Windows the rep could not move or delete the list meanwhile."""
+        if self._raw is not None:
+            self._raw.close()
+
     def rows(self) -> Iterator[RawRow]:
         """Every record with the line it starts on; raises CsvFileError on a broken quote."""
         with self.path.open("rb") as raw:
@@ -124,7 +131,7 @@ class CsvRows:
                 else:
                     problem = "row"
                 raise CsvFileError(self.path, problem, start, text) from exc
-            except UnicodeDecodeError as exc:
+            except UnicodeError as exc:  # UTF-16 without a BOM is a bare UnicodeError
                 raise CsvFileError(self.path, "encoding", start, str(exc)) from exc
 
     def _note(self, number: int, record: list[str], cells: tuple[str, ...]) -> tuple[str, ...]:

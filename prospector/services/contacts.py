@@ -9,14 +9,22 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from prospector.domain.clock import Clock, system_clock
-from prospector.domain.contacts import Contact, ContactFields, ContactRow, clean_contact
+from prospector.domain.contacts import (
+    Contact,
+    ContactFields,
+    ContactRow,
+    clean_contact,
+    normalize_email,
+)
 from prospector.domain.query import ContactQuery
 from prospector.domain.regions import region_for_country
-from prospector.domain.stages import can_move
+from prospector.domain.stages import Stage, can_move
 from prospector.errors import ValidationError
 from prospector.services.settings import SettingsService
 from prospector.storage.contact_repository import ContactRepository
 from prospector.storage.do_not_call_repository import DoNotCallRepository
+from prospector.storage.note_repository import NoteRepository
+from prospector.storage.privacy_repository import PrivacyRepository
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +73,29 @@ class ContactService:
         clean = clean_contact(fields, self._region_for(fields), today=self._clock().date())
         with self._sessions.begin() as session:
             repo = ContactRepository(session)
+            erased = PrivacyRepository(session).erased_kind(
+                clean.phone_e164, clean.mobile_e164, clean.email_normalized
+            )
+            if erased is not None:  # they asked to be erased: never called again (Art. 21(3))
+                flagged = replace(clean.fields, do_not_call=True, stage=Stage.DO_NOT_CALL)
+                clean = replace(clean, fields=flagged)
             contact_id = repo.add(clean, self._clock())
             contact = repo.get(contact_id)
-            if contact.fields.do_not_call:
+            if erased is not None:
+                NoteRepository(session).add(contact_id, erased_note(erased), self._clock())
+            elif contact.fields.do_not_call:
                 _list_numbers(session, contact_id, self._clock())
         log.info("Added contact %s", contact_id)
         return contact
+
+    def erased_match(self, contact_id: int) -> str | None:
+        """'phone' or 'email' when the contact's number or email belongs to someone erased
+        at their request (so it was saved as do-not-call); None otherwise."""
+        with self._sessions() as session:
+            contact = ContactRepository(session).get(contact_id)
+            return PrivacyRepository(session).erased_kind(
+                contact.phone_e164, contact.mobile_e164, _normalized_email(contact)
+            )
 
     def update(self, contact_id: int, fields: ContactFields) -> Contact:
         """Validate and save changes; a stage change must be a move the pipeline allows.
@@ -103,6 +128,19 @@ class ContactService:
 
     def _region_for(self, fields: ContactFields) -> str:
         return region_for_country(fields.country, self._settings.default_country())
+
+
+def erased_note(kind: str) -> str:
+    """The note on a contact saved as do-not-call because it matches an erased person."""
+    return (
+        "Put on the do-not-call list: this "
+        + ("phone number" if kind == "phone" else "email address")
+        + " belongs to someone who asked to be erased and not to be called again."
+    )
+
+
+def _normalized_email(contact: Contact) -> str | None:
+    return normalize_email(contact.fields.email) if contact.fields.email else None
 
 
 def _list_numbers(session: Session, contact_id: int, now: datetime) -> None:

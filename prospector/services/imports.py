@@ -25,7 +25,7 @@ from prospector.domain.backups import BackupReason
 from prospector.domain.clock import Clock, system_clock
 from prospector.domain.contacts import CleanContact
 from prospector.importers.cleaning import RowCleaner, RowProblem
-from prospector.importers.csv_rows import CsvRows
+from prospector.importers.csv_rows import CsvFileError, CsvRows
 from prospector.importers.detect import FileKind, detect_file_kind
 from prospector.importers.mapping import ColumnMapping, Target, guess_mapping, guess_region
 from prospector.importers.parallel import CleaningWorker, ReaderSpec, workers_available
@@ -209,13 +209,16 @@ class ImportService:
             and delimiter is None
             and (template.encoding, template.delimiter) != (source.encoding, source.delimiter)
         ):
-            kind, source = open_rows(
+            kind, templated = open_rows(
                 path,
                 encoding=template.encoding,
                 delimiter=template.delimiter,
                 region=region,
             )
-            table = read_table(source)
+            try:
+                table, source = read_table(templated), templated
+            except CsvFileError:  # this file is in another encoding than last time's
+                log.info("%s does not read as %s: keeping the guess", path, template.encoding)
         mapping = template.mapping if template is not None else guess_mapping(table.columns)
         is_csv = isinstance(source, CsvRows)
         return ImportPreview(
@@ -285,6 +288,8 @@ class ImportService:
         finally:
             if worker is not None:
                 worker.close()
+            if isinstance(source, CsvRows):
+                source.close()  # also when the import stopped half-way through the file
 
     def _run(
         self,

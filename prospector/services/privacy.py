@@ -9,11 +9,14 @@ deleted rows. Backups made before the erasure age out by their rotation.
 from __future__ import annotations
 
 import logging
+from datetime import tzinfo
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from prospector.domain.clock import Clock, system_clock
 from prospector.errors import NotFound
+from prospector.services.person_export import PersonExport, export_person
 from prospector.storage.privacy_repository import Erased, PrivacyRepository
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,18 @@ class PrivacyService:
             PrivacyRepository(session).checkpoint()
         log.info("Erased contact %s (%d identities kept as hashes)", contact_id, erased.identities)
         return erased
+
+    def export_person(
+        self, contact_id: int, path: Path, zone: tzinfo | None = None
+    ) -> PersonExport:
+        """Everything held about one contact, to an Excel workbook (access and portability,
+        GDPR Art. 15 and 20); see ``services/person_export.py``.
+
+        Raises:
+            NotFound: no such contact.
+            NotAWorkbookName, ExportNotSaved: the file could not be written where asked.
+        """
+        return export_person(self._sessions, contact_id, path, clock=self._clock, zone=zone)
 
     def erased_count(self) -> int:
         with self._sessions() as session:

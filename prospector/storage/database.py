@@ -24,6 +24,7 @@ from prospector.storage.engine import (
     make_engine,
     read_header,
 )
+from prospector.storage.file_watch import FileWatch
 from prospector.storage.instance_lock import InstanceLock
 from prospector.storage.migrate import SCHEMA_HEAD, current_revision, upgrade_database
 
@@ -41,6 +42,8 @@ class Database:
     integrity_checked: bool = True
     damaged: bool = False
     _lock: InstanceLock | None = field(default=None, repr=False)
+    # Moved or deleted while open (see file_watch.py)
+    watch: FileWatch | None = field(default=None, repr=False)
 
     def verify_integrity(self) -> None:
         """Run the quick_check that opening deferred; safe to call from a worker thread.
@@ -56,7 +59,8 @@ class Database:
         self.integrity_checked = True
 
     def close(self) -> None:
-        if not self.damaged:  # write nothing more to a damaged file, not even statistics
+        moved = self.watch is not None and self.watch.moved()
+        if not self.damaged and not moved:  # nothing more to a damaged or moved file
             self._optimize()
         self.engine.dispose()
         self._release()
@@ -171,6 +175,10 @@ def open_database(
                 quick_check(path)  # never migrate a damaged file
                 deferred = False
             copy = upgrade_database(engine, path, backup_dir=backup_dir)
+            # Not the connections that migrated: Alembic's reflection opened their temporary
+            # database, after which SQLite refuses an import's "PRAGMA temp_store" inside its
+            # transaction (the first import after creating or upgrading a file failed).
+            engine.dispose()
         except SQLAlchemyDatabaseError as exc:  # a damaged page met before quick_check ran
             engine.dispose()
             raise DatabaseCorrupt(path, str(exc)) from exc
@@ -181,6 +189,7 @@ def open_database(
         lock.release()
         raise
     log.info("Opened %s", path)
+    watch = FileWatch(engine, path, backup_dir)
     return Database(
         path=path,
         engine=engine,
@@ -188,4 +197,5 @@ def open_database(
         upgrade_backup=copy,
         integrity_checked=not deferred,
         _lock=lock,
+        watch=watch,
     )

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 from prospector.errors import DatabaseBusy
+from prospector.storage.sqlite_errors import plain_error
 
 # 'PROS' in ASCII: written at offset 68 of the file header so we can tell our files from others.
 APPLICATION_ID = 0x50524F53
@@ -46,7 +47,8 @@ def make_engine(db_path: Path, *, cache_mib: int = 64) -> Engine:
         original = context.original_exception
         if isinstance(original, sqlite3.OperationalError) and "locked" in str(original):
             return DatabaseBusy(db_path, str(original))
-        return None
+        # A full disk, a read-only file, a moved file, a damaged page: plain words too.
+        return plain_error(db_path, original)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -106,6 +106,13 @@ class PrivacyRepository:
         """Every remembered hash (a set a few thousand long at most: one per erased number)."""
         return frozenset(self._s.execute(select(X.value_hash)).scalars())
 
+    def erased_kind(
+        self, phone_e164: str | None, mobile_e164: str | None, email: str | None
+    ) -> str | None:
+        """'phone' or 'email' when these belong to someone erased at their request, else None
+        (a contact typed in by hand is checked before it is saved)."""
+        return self.erased_among([(0, phone_e164, mobile_e164, email)]).get(0)
+
     def erased_among(
         self, rows: Iterable[tuple[int, str | None, str | None, str | None]]
     ) -> dict[int, str]:

@@ -14,14 +14,18 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from prospector.errors import (
     DatabaseBusy,
     DatabaseCorrupt,
+    DatabaseDamaged,
     DatabaseInUse,
+    DatabaseMoved,
     DatabaseNotWritable,
     DatabaseTooNew,
     DatabaseUpgradeFailed,
+    DatabaseWriteFailed,
     NotAProspectorDatabase,
     UserFacingError,
 )
 from prospector.paths import log_dir
+from prospector.services.integrity import NetworkPlace
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,8 @@ def message_for(error: UserFacingError) -> tuple[str, str]:
             "Prospector is already open with this database{since}. "
             "Switch to that window, or close it and start Prospector again."
         ).format(since=since)
+    if isinstance(error, DatabaseWriteFailed | DatabaseMoved | DatabaseDamaged):
+        return _database_fault_message(error)
     if isinstance(error, NotAProspectorDatabase):
         return _tr("Not a Prospector database"), _tr(
             "The file {name} is not a Prospector database, or it is badly damaged. "
@@ -85,7 +91,91 @@ def message_for(error: UserFacingError) -> tuple[str, str]:
         ).format(name=Path(getattr(error, "path", "")).name)
     if error.code.startswith("backup."):
         return _backup_message(error)
+    if error.code in _RECOVERY_CODES:
+        return _recovery_message(error)
     return _tr("Prospector"), error.user_message()
+
+
+def _database_fault_message(error: UserFacingError) -> tuple[str, str]:
+    """Faults met while the database is in use (disk full, moved, damaged): what happened to
+    this change, that what was saved before is safe, and what to do."""
+    path = Path(getattr(error, "path", "") or "")
+    if isinstance(error, DatabaseWriteFailed):
+        why = (
+            _tr("the disk is full")
+            if error.reason == "disk_full"
+            else _tr("the disk could not be written to (it may be full, failing or unplugged)")
+        )
+        return _tr("Not saved: disk problem"), _tr(
+            "Prospector could not save to {name}: {why}. Nothing of this change was saved, "
+            "and everything saved before is safe. Free some space on the disk (empty the "
+            "Recycle Bin or Trash, delete large files you no longer need), then try again."
+        ).format(name=path.name, why=why)
+    if isinstance(error, DatabaseMoved):
+        text = _tr(
+            "The database file {name} was moved or deleted while Prospector was using it, so "
+            "this change could not be saved."
+        ).format(name=path.name)
+        if error.rescued is not None:
+            text += " " + _tr("Everything saved until now is safe in a copy: {copy}.").format(
+                copy=error.rescued
+            )
+        return _tr("Database moved or deleted"), text + "\n\n" + _tr(
+            "Quit Prospector, put the database back in {folder} (or copy the saved copy there "
+            "and name it {name}), then start Prospector again."
+        ).format(folder=path.parent, name=path.name)
+    return _tr("Database damaged"), _tr(
+        "Prospector found damage in the database {name} while reading it. Quit Prospector "
+        "and start it again: it will check the file and offer to restore your newest backup "
+        "or to save what can still be read."
+    ).format(name=path.name)
+
+
+_RECOVERY_CODES = frozenset({"db.no_good_backup", "db.recovery_failed", "db.salvage_failed"})
+
+
+def _recovery_message(error: UserFacingError) -> tuple[str, str]:
+    """Restoring or salvaging a damaged database (services.integrity)."""
+    name = Path(getattr(error, "path", "") or "").name
+    if error.code == "db.no_good_backup":
+        folders = ", ".join(str(f) for f in getattr(error, "folders", ()))
+        return _tr("No backup to restore"), _tr(
+            "No backup of {name} that can be restored was found in {folders}. Save what can "
+            "still be read instead; the damaged file is kept as it is."
+        ).format(name=name, folders=folders)
+    if error.code == "db.salvage_failed":
+        return _tr("Nothing could be read"), _tr(
+            "Nothing could be read from {name}: the damage is in the part of the file that "
+            "says where everything is. Restore a backup instead; the damaged file is kept as "
+            "it is."
+        ).format(name=name)
+    reason = getattr(error, "reason", "")
+    why = {
+        "disk_full": _tr("the disk is full"),
+        "not_allowed": _tr("Prospector may not change files in that folder"),
+    }.get(reason, _tr("the copy failed"))
+    return _tr("Not replaced"), _tr(
+        "{name} could not be replaced: {why}. Nothing was changed; the damaged file is where "
+        "it was. Free some space or fix the folder, then try again."
+    ).format(name=name, why=why)
+
+
+def network_warning(path: Path, place: NetworkPlace) -> tuple[str, str]:
+    """The warning before opening a database on a network share or in a synced folder."""
+    if place.synced:
+        return _tr("Database in a synced folder"), _tr(
+            "{name} is in {folder}, a folder a sync program keeps copying. It can copy the "
+            "database while Prospector writes to it, or bring back an older copy, which can "
+            "damage it or lose your latest work.\n\nKeep your database outside synced "
+            "folders, for example in Documents on this computer. Your backups may go to a "
+            "synced folder (File ▸ Backups…), and colleagues can exchange share files."
+        ).format(name=path.name, folder=place.detail)
+    return _tr("Database on a network drive"), _tr(
+        "{name} is on a network drive ({where}). A database used over a network can be "
+        "damaged: a dropped connection, or two computers writing at once, can corrupt it.\n\n"
+        "Keep your database on this computer, for example in Documents, and exchange share "
+        "files with colleagues instead (File ▸ Share with a colleague…)."
+    ).format(name=path.name, where=place.detail)
 
 
 _EXPORT_CODES = frozenset(

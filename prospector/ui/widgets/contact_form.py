@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -68,6 +70,8 @@ class ContactForm(QWidget):
         self._sources = sources
         self._privacy = privacy
         self._contact: Contact | None = None
+        self.erased_notice: QMessageBox | None = None
+        self.export_notice: QMessageBox | None = None
         self._loading = False
         self._dirty = False
         self._build_ui()
@@ -147,6 +151,19 @@ class ContactForm(QWidget):
         self.extra.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.tr("From the list"), self.extra)
 
+        self.export_person_button = QPushButton(self.tr("Export all about this contact…"))
+        self.export_person_button.setObjectName("exportPerson")
+        self.export_person_button.setToolTip(
+            self.tr(
+                "Everything Prospector holds about this person in one Excel file, for when "
+                "they ask what you hold about them or for a copy of it"
+            )
+        )
+        export_row = QHBoxLayout()
+        export_row.addStretch(1)
+        export_row.addWidget(self.export_person_button)
+        form.addRow(export_row)  # the whole width: the pane is narrow
+
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setObjectName("saveContact")
         self.save_button.setDefault(True)
@@ -198,6 +215,7 @@ class ContactForm(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self._on_revert)
         self.delete_button.clicked.connect(self._on_delete)
+        self.export_person_button.clicked.connect(self.export_person)
 
     # -- showing ----------------------------------------------------------------------------------
 
@@ -241,6 +259,9 @@ class ContactForm(QWidget):
             for button in (self.save_button, self.revert_button, self.delete_button):
                 button.show()
             self.delete_button.setVisible(self._contact is not None)
+            self.export_person_button.setVisible(
+                self._contact is not None and self._privacy is not None
+            )
             self.heading.setText(heading)
             self.problems.hide()
             for name, edit in self.edits.items():
@@ -345,10 +366,37 @@ class ContactForm(QWidget):
             )
             self.show_nothing()
             return False
+        except UserFacingError as error:  # a full disk, a moved file…: what was typed stays
+            show_error(self, error)
+            return False
+        added = self._contact is None
         self._contact = saved
         self._fill(saved.fields, saved.display_name)
         self.contact_saved.emit(saved.id)
+        if added and saved.fields.do_not_call and not fields.do_not_call:
+            self._tell_why_do_not_call(saved)
         return True
+
+    def _tell_why_do_not_call(self, contact: Contact) -> None:
+        """A new contact matching someone erased at their request arrives as do-not-call:
+        the rep is told why, in plain words, rather than finding the box ticked."""
+        kind = self._contacts.erased_match(contact.id)
+        if kind is None:
+            return
+        what = self.tr("phone number") if kind == "phone" else self.tr("email address")
+        self.erased_notice = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Saved as do not call"),
+            self.tr(
+                "{name} was saved, but marked “do not call”: this {what} belongs to someone "
+                "who asked to be erased from your records and not to be called again. The call "
+                "queue will never offer this contact. A note on the contact says why."
+            ).format(name=contact.display_name, what=what),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.erased_notice.setObjectName("erasedNotice")
+        self.erased_notice.exec()
 
     def _show_problems(self, problems: dict[str, str]) -> None:
         for name, edit in self.edits.items():
@@ -366,6 +414,45 @@ class ContactForm(QWidget):
             self.start_new()
         else:
             self.show_contact(self._contact.id)
+
+    def export_person(self) -> Path | None:
+        """Everything held about this contact to an Excel file the rep names (GDPR Art. 15,
+        20): what the person can ask for. Returns where it was saved."""
+        if self._contact is None or self._privacy is None:
+            return None
+        contact = self._contact
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        suggested = Path(folder or Path.home()) / self.tr("{name} - data held.xlsx").format(
+            name=_file_name_part(contact.display_name) or self.tr("contact")
+        )
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export all about this contact"),
+            str(suggested),
+            self.tr("Excel workbook (*.xlsx)"),
+        )
+        if not name:
+            return None
+        path = Path(name) if name.lower().endswith(".xlsx") else Path(name + ".xlsx")
+        try:
+            done = self._privacy.export_person(contact.id, path)
+        except UserFacingError as error:
+            show_error(self, error)
+            return None
+        self.export_notice = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Saved"),
+            self.tr(
+                "Everything Prospector holds about {name} is in {path} ({records} records "
+                "besides the contact's own fields). It holds their personal data: send it to "
+                "them only, by a safe way."
+            ).format(name=done.name, path=path, records=f"{done.records:,}"),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self.export_notice.setObjectName("exportPersonNotice")
+        self.export_notice.exec()
+        return path
 
     def _on_delete(self) -> None:
         if self._contact is None:
@@ -418,6 +505,11 @@ class ContactForm(QWidget):
             )
             box.setCheckBox(erase)
         return box
+
+
+def _file_name_part(text: str) -> str:
+    """A name as part of a file name: no characters Windows or macOS refuse."""
+    return "".join(" " if ch in '<>:"/\\|?*' or ord(ch) < 32 else ch for ch in text).strip()
 
 
 def _qdate(value: date | None) -> QDate:
