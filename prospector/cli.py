@@ -23,6 +23,7 @@ from prospector.errors import UserFacingError
 from prospector.logging_setup import configure_logging
 from prospector.services.import_history import ImportRunInfo, UndoPlan
 from prospector.services.imports import DuplicatePolicy, ImportRequest
+from prospector.services.sharing import conflict_words
 from prospector.services.sources import SOURCE_KINDS
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"Prospector {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation: the window over a temporary database, an import, a "
+        "call, an export (your own data is not touched); exit code 0 if all worked",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("info", parents=[common], help="where the database is and what it holds")
@@ -123,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="erase a contact for good at their request (their number is never imported again)",
     )
     erase.add_argument("contact_id", type=int, metavar="CONTACT_ID", help="see: contacts --json")
+    person = commands.add_parser(
+        "export-person",
+        parents=[common],
+        help="everything held about one contact, to an Excel file (when they ask for it)",
+    )
+    person.add_argument("contact_id", type=int, metavar="CONTACT_ID", help="see: contacts --json")
+    person.add_argument("--to", type=Path, required=True, metavar="FILE", help="an .xlsx file")
     return parser
 
 
@@ -203,7 +217,39 @@ def _cmd_contacts(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
     return 0
 
 
+def _cmd_merge(ws: Any, path: Path, as_json: bool) -> int:
+    """A share file given to ``import``: merged, each conflict keeping our side (with the
+    colleague's value in a note on the contact)."""
+    last = deque(ws.sharing.merge(path), maxlen=1)[0]
+    summary = last.summary
+    data = {"status": last.status, "share_file": True, **summary.as_dict()}
+    data["conflicts"] = [
+        {"contact": c.contact_name, "field": c.field, "kept": c.mine, "theirs": c.theirs}
+        for c in summary.conflicts
+    ]
+    lines = [
+        f"Merged {path.name}: {summary.added:,} added, {summary.updated:,} updated, "
+        f"{summary.unchanged:,} unchanged, {len(summary.conflicts):,} conflicts, "
+        f"{summary.deleted:,} deleted.",
+        f"Notes {summary.notes_added:,}, calls {summary.calls_added:,}, reminders "
+        f"{summary.reminders_added:,}, questionnaire answers {summary.qualifications_added:,} "
+        "added.",
+    ]
+    if summary.kept_deleted:
+        lines.append(f"{summary.kept_deleted:,} contacts deleted here were not brought back.")
+    lines += [
+        f"  Conflict: {c.contact_name}, {conflict_words(c)}: kept {c.mine!r}, "
+        f"theirs {c.theirs!r} (in a note)"
+        for c in summary.conflicts
+    ]
+    lines += [f"  Not read: {p}" for p in summary.problems]
+    _emit(data, as_json, "\n".join(lines))
+    return 0
+
+
 def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    if ws.sharing.is_share_file(args.file):
+        return _cmd_merge(ws, args.file, as_json)
     template = ws.imports.templates.by_name(args.mapping) if args.mapping else None
     request = ImportRequest(
         path=args.file,
@@ -449,6 +495,22 @@ def _cmd_followups(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
     return 0
 
 
+def _cmd_export_share(ws: Any, args: argparse.Namespace, query: ContactQuery, as_json: bool) -> int:
+    from prospector.services.sharing import ShareRequest
+
+    if args.to.suffix.lower() != ".xlsx":
+        problem = UserFacingError("A share file is an Excel workbook: end its name with .xlsx.")
+        _fail(problem, as_json)
+        return 1
+    words = [w for w in (args.search, *(args.stage or ()), *(args.source or ())) if w]
+    request = ShareRequest(args.to, query, selection=", ".join(words) or "Everyone")
+    last = deque(ws.sharing.export_share(request), maxlen=1)[0]
+    data = {"written": last.done, "file": str(args.to), "format": "share"}
+    contacts = "1 contact" if last.done == 1 else f"{last.done:,} contacts"
+    _emit(data, as_json, f"Wrote a share file of {contacts} to {args.to}.")
+    return 0
+
+
 def _add_export_command(commands: Any, common: argparse.ArgumentParser) -> None:
     """``export``: contacts (every field) to an Excel workbook or a CSV file."""
     from prospector.exporters.csv_sheet import DELIMITERS, ENCODINGS
@@ -460,6 +522,12 @@ def _add_export_command(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     export.add_argument(
         "--to", type=Path, required=True, metavar="FILE", help="the file to write: .xlsx or .csv"
+    )
+    export.add_argument(
+        "--share",
+        action="store_true",
+        help="a share file for a colleague (.xlsx): contacts with their notes, calls, "
+        "reminders and answers, merged back without duplicates by 'import'",
     )
     export.add_argument("--search", default="", help="only contacts matching these words")
     export.add_argument("--stage", choices=[s.value for s in Stage], action="append")
@@ -489,6 +557,8 @@ def _cmd_export(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
         sort=SortKey(args.sort),
         descending=args.descending,
     )
+    if args.share:
+        return _cmd_export_share(ws, args, query, as_json)
     request = ExportRequest(
         path=args.to, query=query, csv=CsvOptions(args.delimiter, args.encoding)
     )
@@ -691,6 +761,17 @@ def _cmd_erase(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
     return 0
 
 
+def _cmd_export_person(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
+    done = ws.privacy.export_person(args.contact_id, args.to)
+    text = (
+        f"Wrote everything held about {done.name} to {args.to} ({done.records:,} records "
+        "besides the contact's own fields). It holds their personal data: send it to them "
+        "only, by a safe way."
+    )
+    _emit({"contact": args.contact_id, "file": str(args.to), "sheets": done.rows}, as_json, text)
+    return 0
+
+
 def _cmd_sample(ws: Any, as_json: bool) -> int:
     added = ws.sample_list.load()
     text = f"Loaded {added} sample contacts." if added else "The sample list is already loaded."
@@ -702,6 +783,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     db_path: Path | None = getattr(args, "db", None)
     as_json: bool = getattr(args, "json", False)
+    if args.self_test:
+        from prospector.ui.self_test import run_self_test  # logs to its own temporary folder
+
+        return run_self_test()
     log_file = configure_logging()
 
     if args.command is None:
@@ -716,6 +801,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserFacingError as exc:
         _fail(exc, as_json)
         return 1
+    _warn_if_on_a_share(ws.path)
     try:
         if args.command == "info":
             return _cmd_info(ws, as_json)
@@ -741,6 +827,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_backups(ws, args, as_json)
         if args.command == "erase":
             return _cmd_erase(ws, args, as_json)
+        if args.command == "export-person":
+            return _cmd_export_person(ws, args, as_json)
         return _cmd_sample(ws, as_json)
     except UserFacingError as exc:
         _fail(exc, as_json)
@@ -755,6 +843,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         ws.close()
+
+
+def _warn_if_on_a_share(path: Path) -> None:
+    """A database on a network share or in a synced folder can be damaged: say so (stderr)."""
+    from prospector.services.integrity import network_place
+
+    place = network_place(path)
+    if place is None:
+        return
+    where = f"in a folder {place.detail} keeps in sync" if place.synced else (
+        f"on a network drive ({place.detail})"
+    )
+    print(
+        f"prospector: warning: {path.name} is {where}; a database used there can be damaged. "
+        "Keep it on this computer and exchange share files with colleagues instead.",
+        file=sys.stderr,
+    )
 
 
 def _fail(exc: UserFacingError, as_json: bool) -> None:

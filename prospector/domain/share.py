@@ -60,6 +60,7 @@ class CellKind(StrEnum):
     MOMENT = "moment"  # an instant, as ISO text in UTC: exact to the microsecond
     BOOLEAN = "boolean"
     JSON = "json"  # answers, extra fields: JSON text
+    UUID = "uuid"  # a record's ID, or the ID of the record it belongs to
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,11 @@ def _columns(*spec: tuple[str, str, CellKind]) -> tuple[ShareColumn, ...]:
 
 
 T, C, N, M = CellKind.TEXT, CellKind.CODE, CellKind.INTEGER, CellKind.MOMENT
+U = CellKind.UUID
 
 COLUMNS: dict[Sheet, tuple[ShareColumn, ...]] = {
     Sheet.CONTACTS: _columns(
-        ("uuid", "ID", T),
+        ("uuid", "ID", U),
         ("first_name", "First name", T),
         ("last_name", "Last name", T),
         ("full_name", "Full name", T),
@@ -98,7 +100,7 @@ COLUMNS: dict[Sheet, tuple[ShareColumn, ...]] = {
         ("fit_grade", "Fit grade", T),
         ("estimated_value_cents", "Estimated value", CellKind.CENTS),
         ("do_not_call", "Do not call", CellKind.BOOLEAN),
-        ("source", "List ID", T),
+        ("source", "List ID", U),
         ("custom_fields", "Extra fields", CellKind.JSON),
         ("last_called_at", "Last call (UTC)", M),
         ("last_outcome", "Last outcome", T),
@@ -108,23 +110,23 @@ COLUMNS: dict[Sheet, tuple[ShareColumn, ...]] = {
         ("updated_at", "Changed (UTC)", M),
     ),
     Sheet.NOTES: _columns(
-        ("uuid", "ID", T),
-        ("contact", "Contact ID", T),
+        ("uuid", "ID", U),
+        ("contact", "Contact ID", U),
         ("created_at", "Written (UTC)", M),
         ("edited_at", "Changed (UTC)", M),
         ("text", "Note", T),
     ),
     Sheet.CALLS: _columns(
-        ("uuid", "ID", T),
-        ("contact", "Contact ID", T),
+        ("uuid", "ID", U),
+        ("contact", "Contact ID", U),
         ("started_at", "Called (UTC)", M),
         ("duration_s", "Seconds", N),
         ("outcome", "Outcome", T),
         ("note", "Note", T),
     ),
     Sheet.REMINDERS: _columns(
-        ("uuid", "ID", T),
-        ("contact", "Contact ID", T),
+        ("uuid", "ID", U),
+        ("contact", "Contact ID", U),
         ("due_at", "Due (UTC)", M),
         ("kind", "Kind", T),
         ("text", "What to do", T),
@@ -133,9 +135,9 @@ COLUMNS: dict[Sheet, tuple[ShareColumn, ...]] = {
         ("created_at", "Added (UTC)", M),
     ),
     Sheet.QUALIFICATIONS: _columns(
-        ("uuid", "ID", T),
-        ("contact", "Contact ID", T),
-        ("questionnaire", "Questionnaire ID", T),
+        ("uuid", "ID", U),
+        ("contact", "Contact ID", U),
+        ("questionnaire", "Questionnaire ID", U),
         ("answered_at", "Answered (UTC)", M),
         ("result", "Result", T),
         ("fit_grade", "Fit grade", T),
@@ -146,14 +148,14 @@ COLUMNS: dict[Sheet, tuple[ShareColumn, ...]] = {
         ("reason", "Reason", T),
     ),
     Sheet.QUESTIONNAIRES: _columns(
-        ("uuid", "ID", T),
+        ("uuid", "ID", U),
         ("name", "Name", T),
         ("version", "Version", N),
         ("created_at", "Made (UTC)", M),
         ("questions", "Questions", CellKind.JSON),
     ),
     Sheet.SOURCES: _columns(
-        ("uuid", "ID", T),
+        ("uuid", "ID", U),
         ("name", "List", T),
         ("kind", "Kind", T),
         ("vendor", "Vendor", T),
@@ -164,13 +166,13 @@ COLUMNS: dict[Sheet, tuple[ShareColumn, ...]] = {
         ("created_at", "Added (UTC)", M),
     ),
     Sheet.STAGE_HISTORY: _columns(
-        ("contact", "Contact ID", T),
+        ("contact", "Contact ID", U),
         ("changed_at", "Changed (UTC)", M),
         ("old_stage", "From", T),
         ("new_stage", "To", T),
     ),
     Sheet.DELETED: _columns(
-        ("uuid", "ID", T),
+        ("uuid", "ID", U),
         ("kind", "What", T),
         ("deleted_at", "Deleted (UTC)", M),
     ),
@@ -315,7 +317,8 @@ def decide_fields(
         take.pop("stage", None)
         if local.get("stage") != Stage.DO_NOT_CALL:
             take["stage"] = Stage.DO_NOT_CALL.value
-        take["do_not_call"] = True
+        if not local.get("do_not_call"):
+            take["do_not_call"] = True
         conflicts = [c for c in conflicts if c != "stage"]
     return FieldDecision(take, tuple(conflicts))
 

@@ -26,6 +26,7 @@ _KINDS = {
     CellKind.MOMENT: Kind.TEXT,
     CellKind.BOOLEAN: Kind.BOOLEAN,
     CellKind.JSON: Kind.TEXT,
+    CellKind.UUID: Kind.TEXT,
 }
 _WIDTHS = {CellKind.MOMENT: 27.0}
 

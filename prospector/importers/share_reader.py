@@ -13,6 +13,7 @@ hostile XML), then calamine reads it.
 from __future__ import annotations
 
 import json
+import uuid as uuid_module
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -178,11 +179,21 @@ def read_cell(cell: CellValue, kind: CellKind) -> Any:
         return _date(cell)
     if kind is CellKind.MOMENT:
         return _moment(cell)
+    if kind is CellKind.UUID:
+        return _uuid(cell)
     text = cell_text(cell)
     try:
         return json.loads(text)
     except ValueError as exc:
         raise BadCell(f"'{text[:40]}' is not readable data (JSON)") from exc
+
+
+def _uuid(cell: CellValue) -> str:
+    text = cell_text(cell).strip()
+    try:
+        return str(uuid_module.UUID(text))
+    except ValueError as exc:
+        raise BadCell(f"'{text[:40]}' is not an ID written by Prospector") from exc
 
 
 def _integer(cell: CellValue) -> int:

@@ -33,6 +33,7 @@ from prospector.domain.share import (
 from prospector.domain.stages import Stage, Temperature
 from prospector.importers.share_reader import RowProblem, ShareReader, ShareRow
 from prospector.services.exports import STAGE_WORDS, TEMPERATURE_WORDS
+from prospector.services.sources import SOURCE_KINDS
 from prospector.storage import tables as t
 from prospector.storage.do_not_call_repository import (
     EMAIL,
@@ -98,6 +99,7 @@ class ShareMerge:
         self._problems: list[RowProblem] = []
         self._contact_ids: dict[str, int] = {}  # the file's contact UUID -> our id
         self._merged_ids: set[int] = set()
+        self._deleted_in_file: set[str] = set()  # contacts the file says were deleted
         self._sources: dict[str, int] = {}  # the file's list UUID -> our id
         self._questionnaires: dict[str, int] = {}
         self._touched: set[int] = set()  # contacts whose reminders changed
@@ -146,7 +148,7 @@ class ShareMerge:
                 values = {
                     "uuid": v["uuid"],
                     "name": v["name"],
-                    "kind": v.get("kind") or "purchased_list",
+                    "kind": v.get("kind") if v.get("kind") in SOURCE_KINDS else "purchased_list",
                     "vendor": v.get("vendor"),
                     "cost_cents": v.get("cost_cents"),
                     "currency": v.get("currency"),
@@ -154,7 +156,12 @@ class ShareMerge:
                     "notes": v.get("notes"),
                     "created_at": v.get("created_at") or self._now,
                 }
-                self._sources[v["uuid"]] = self._store.add_source(values)
+                source_id = self._store.add_source(values)
+                self._sources[v["uuid"]] = source_id
+                by_uuid[v["uuid"]] = by_name[str(v["name"]).casefold()] = {
+                    **values,
+                    "id": source_id,
+                }
                 self.summary.sources_added += 1
                 continue
             fill = {
@@ -177,8 +184,9 @@ class ShareMerge:
                 self._questionnaires[uuid] = known[uuid]
                 continue
             questions = v.get("questions") if isinstance(v.get("questions"), list) else []
-            self._questionnaires[uuid] = self._store.add_questionnaire(
-                uuid, str(name), v.get("version") or 1, v.get("created_at") or self._now, questions
+            version = max(v.get("version") or 1, 1)
+            known[uuid] = self._questionnaires[uuid] = self._store.add_questionnaire(
+                uuid, str(name), version, v.get("created_at") or self._now, questions
             )
 
     # -- deletions -------------------------------------------------------------------------------
@@ -197,6 +205,7 @@ class ShareMerge:
             if kind in children:
                 self._store.delete_by_uuid(children[kind], uuid)
             elif kind == "contact":
+                self._deleted_in_file.add(uuid)
                 self._delete_contact(uuid, deleted_at or self._now)
 
     def _delete_contact(self, uuid: str, deleted_at: datetime) -> None:
@@ -235,10 +244,15 @@ class ShareMerge:
 
     def _merge_contacts(self) -> Iterator[int]:
         batch: list[tuple[ShareRow, dict[str, Any]]] = []
+        seen: set[str] = set()
         for row in self._rows(Sheet.CONTACTS):
             values = self._contact_values(row)
             if values is None:
                 continue
+            if values["uuid"] in seen:  # a hand-edited file: the first row of an ID counts
+                self._problem(row, "this contact ID is on an earlier row too")
+                continue
+            seen.add(values["uuid"])
             batch.append((row, values))
             if len(batch) >= _BATCH:
                 self._merge_batch(batch)
@@ -314,6 +328,8 @@ class ShareMerge:
         rest = [u for u in uuids if u not in by_uuid]
         aliases = store.aliases(rest)
         deleted = store.tombstoned([u for u in rest if u not in aliases])
+        # A hand-edited file may list a contact and its deletion: the deletion wins.
+        deleted.update((u, self._now) for u in rest if u in self._deleted_in_file)
         unmatched = [
             values
             for _, values in batch
@@ -511,10 +527,16 @@ class ShareMerge:
     def _children(self, sheet: Sheet, table: Any) -> Iterator[list[tuple[ShareRow, int]]]:
         """The sheet's rows for contacts of this merge, not deleted here, in batches."""
         batch: list[tuple[ShareRow, int]] = []
+        seen: set[str] = set()
         for row in self._rows(sheet):
             contact_id = self._contact_of(row)
-            if contact_id is None or not row.values.get("uuid"):
+            uuid = row.values.get("uuid")
+            if contact_id is None or not uuid:
                 continue
+            if uuid in seen:
+                self._problem(row, "this ID is on an earlier row too")
+                continue
+            seen.add(uuid)
             batch.append((row, contact_id))
             if len(batch) >= _BATCH:
                 yield self._not_deleted(batch)

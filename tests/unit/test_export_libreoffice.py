@@ -24,6 +24,8 @@ from prospector.domain.stages import Stage
 from prospector.exporters.safe_cells import csv_protected
 from prospector.importers.sheet_rows import SheetRows
 from prospector.services.exports import EVERY_FIELD, ExportRequest
+from prospector.services.sharing import ShareRequest
+from tests.unit.test_share_merge import other  # noqa: F401  (the colleague's database)
 
 pytestmark = pytest.mark.slow
 
@@ -164,3 +166,32 @@ def test_a_libreoffice_resave_of_our_xlsx_reads_back_exactly(exported, profile, 
         row = by_first[f"Prénom{n}"]
         for name, value in wanted.items():
             assert row[_column(name)] == value, (name, value)
+
+
+def test_a_share_file_resaved_by_libreoffice_still_merges_exactly(
+    workspace,
+    other,  # noqa: F811  (the fixture imported above)
+    clock,
+    profile,
+    tmp_path,
+):
+    """A colleague opened the share file in LibreOffice and saved it: the merge still gives
+    the same data, and merging the original afterwards changes nothing."""
+    from tests.unit.test_share_merge import TABLES, _dump, _fill
+
+    _fill(workspace, clock)
+    original = tmp_path / "share.xlsx"
+    steps = list(workspace.sharing.export_share(ShareRequest(original)))
+    assert steps[-1].status == "done"
+    out = tmp_path / "resaved"
+    _soffice(profile, out, "--convert-to", "xlsx", str(original))
+    resaved = out / "share.xlsx"
+    assert resaved.read_bytes() != original.read_bytes()
+
+    summary = deque(other.sharing.merge(resaved), maxlen=1)[0].summary
+    assert (summary.added, summary.problems, summary.conflicts) == (4, [], [])
+    mine, theirs = _dump(workspace.path), _dump(other.path)
+    for table in TABLES:
+        assert mine[table] == theirs[table], table
+    again = deque(other.sharing.merge(original), maxlen=1)[0].summary
+    assert not again.changed_anything and again.conflicts == []

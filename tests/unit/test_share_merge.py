@@ -430,3 +430,80 @@ def _column(db: Path, table: str, name: str) -> int:
     finally:
         conn.close()
     return [n for n in names if n not in LOCAL_ONLY].index(name)
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_the_command_line_exports_a_share_file_and_import_merges_it(
+    workspace, other, clock, tmp_path, capsys
+):
+    import json
+
+    from prospector.cli import main
+
+    _fill(workspace, clock)
+    workspace.close()
+    other.close()
+    out = tmp_path / "share.xlsx"
+    a, b = str(workspace.path), str(other.path)
+    assert main(["export", "--share", "--db", a, "--to", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["written"] == 4
+
+    assert main(["import", str(out), "--db", b, "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert (first["share_file"], first["added"], first["notes_added"]) == (True, 4, 2)
+    assert main(["import", str(out), "--db", b]) == 0
+    assert capsys.readouterr().out.startswith(
+        "Merged share.xlsx: 0 added, 0 updated, 4 unchanged, 0 conflicts, 0 deleted."
+    )
+
+    assert main(["export", "--share", "--db", a, "--to", str(tmp_path / "share.csv")]) == 1
+    assert "end its name with .xlsx" in capsys.readouterr().err
+
+
+def test_a_merge_killed_midway_leaves_the_database_exactly_as_before(
+    workspace, other, tmp_path
+):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    from prospector.services.imports import ImportRequest
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "benchmarks"))
+    import leadgen
+
+    big = tmp_path / "big.csv"
+    leadgen.write_csv(big, leadgen.generate_leads(6_000, seed=11))
+    list(workspace.imports.run_import(ImportRequest(big, "Big")))
+    share = _share(workspace, tmp_path / "big-share.xlsx")
+    other.contacts.add(ContactFields(first_name="Already", last_name="There"))
+    other.close()
+    before = _dump(other.path)
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from prospector.services.workspace import open_workspace
+        ws = open_workspace(Path({str(other.path)!r}), backups=False)
+        for step in ws.sharing.merge(Path({str(share)!r})):
+            print("progress", step.done, flush=True)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    killed_at = 0
+    for line in proc.stdout:
+        if line.startswith("progress") and int(line.split()[1]) >= 1500:
+            killed_at = int(line.split()[1])
+            proc.send_signal(signal.SIGKILL)  # inside the merge's transaction
+            break
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL and 1500 <= killed_at < 6000
+    assert _dump(other.path) == before
+    conn = sqlite3.connect(other.path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()

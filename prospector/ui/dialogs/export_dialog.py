@@ -47,19 +47,12 @@ from prospector.services.exports import (
 )
 from prospector.ui.errors import message_for
 from prospector.ui.labels import stage_label, temperature_label
+from prospector.ui.styles import DONE_STYLE, HINT_STYLE, PROBLEM_STYLE
 from prospector.ui.tasks import IterTask, TaskRunner
 
 log = logging.getLogger(__name__)
 
 _SETTINGS = "export"
-_PROBLEM_STYLE = (
-    "QLabel { color: #8b1a1a; background: #fdecea; border: 1px solid #f5c6c0;"
-    " border-radius: 4px; padding: 8px; }"
-)
-_DONE_STYLE = (
-    "QLabel { background: #eef6ee; border: 1px solid #c3dfc3; border-radius: 4px; padding: 8px; }"
-)
-_HINT_STYLE = "color: #666;"
 
 
 @dataclass(frozen=True)
@@ -140,7 +133,7 @@ class ExportDialog(QDialog):
         )
         for hint in (view_hint, all_hint):
             hint.setWordWrap(True)
-            hint.setStyleSheet(_HINT_STYLE)
+            hint.setStyleSheet(HINT_STYLE)
             hint.setContentsMargins(22, 0, 0, 4)
         self.scope = QButtonGroup(self)
         self.scope.addButton(self.view_choice)
@@ -188,7 +181,7 @@ class ExportDialog(QDialog):
         )
         self.csv_hint.setObjectName("exportCsvHint")
         self.csv_hint.setWordWrap(True)
-        self.csv_hint.setStyleSheet(_HINT_STYLE)
+        self.csv_hint.setStyleSheet(HINT_STYLE)
         self.form.addRow("", self.csv_hint)  # CSV only
 
         self.bar = QProgressBar()
@@ -467,7 +460,7 @@ class ExportDialog(QDialog):
             self._ended(saved=False)
             return
         self.result = result
-        self.status.setStyleSheet(_DONE_STYLE)
+        self.status.setStyleSheet(DONE_STYLE)
         self.status.setText(self.done_text(result))
         self._ended(saved=True)
         self.exported.emit(result)
@@ -497,7 +490,7 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(True)
 
     def _show_problem(self, text: str) -> None:
-        self.status.setStyleSheet(_PROBLEM_STYLE)
+        self.status.setStyleSheet(PROBLEM_STYLE)
         self.status.setText(text)
         self.status.show()
         self.adjustSize()  # room for the message: the choices above keep their size

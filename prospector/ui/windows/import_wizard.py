@@ -89,6 +89,7 @@ class ImportWizard(QWizard):
     """One import, start to finish."""
 
     import_finished = Signal(object)  # the final ImportProgress
+    share_file_chosen = Signal(object)  # a colleague's share file: merged, not imported
 
     def __init__(
         self,
@@ -96,9 +97,12 @@ class ImportWizard(QWizard):
         tasks: TaskRunner,
         parent: QWidget | None = None,
         path: Path | None = None,
+        *,
+        is_share_file: Callable[[Path], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.imports = imports
+        self._is_share_file = is_share_file
         self.tasks = tasks
         self.preview: ImportPreview | None = None
         self.setWindowTitle(self.tr("Import a lead list"))
@@ -152,6 +156,11 @@ class ImportWizard(QWizard):
     def load_preview(self, **options: str | None) -> bool:
         """Read the chosen file's start; on a problem say so on the page and stay there."""
         path = Path(self.file_page.path_edit.text().strip())
+        if not options and self._is_share_file is not None and self._is_share_file(path):
+            # A colleague's share file is merged (by UUID, with its notes), never imported.
+            self.share_file_chosen.emit(path)
+            self.reject()
+            return False
         try:
             self.preview = self.imports.preview(path, **options)  # type: ignore[arg-type]
         except UserFacingError as exc:

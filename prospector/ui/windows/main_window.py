@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -27,12 +28,13 @@ from prospector import __version__
 from prospector.domain.clock import Clock, system_clock
 from prospector.domain.reminders import zone_named
 from prospector.domain.stages import Stage, is_callable
-from prospector.errors import UserFacingError
+from prospector.errors import DatabaseCorrupt, UserFacingError
 from prospector.services.workspace import Workspace
 from prospector.ui.dialogs.backups_dialog import BackupsDialog, start_daily_backup
 from prospector.ui.dialogs.do_not_call_import import DoNotCallImportDialog
 from prospector.ui.dialogs.export_dialog import ExportDialog, view_of
 from prospector.ui.dialogs.follow_up_dialog import FollowUpDialog
+from prospector.ui.dialogs.share_dialogs import MergeDialog, ShareDialog
 from prospector.ui.errors import show_error
 from prospector.ui.labels import stage_label
 from prospector.ui.notifications import ReminderNotifier
@@ -69,6 +71,8 @@ class MainWindow(QMainWindow):
         self._closing_without_saving = False
         self._quitting = False  # File > Quit: really stop, even when the tray would keep us
         self._told_about_tray = False
+        # The background start-up check found damage: the app offers recovery once we close.
+        self.damage_found: UserFacingError | None = None
         self._tasks = TaskRunner(parent=self)
         self.setWindowTitle(self.tr("Prospector"))
         self._build_ui()
@@ -177,6 +181,18 @@ class MainWindow(QMainWindow):
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setStatusTip(self.tr("Save contacts as an Excel or CSV file"))
         file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        self.share_action = QAction(self.tr("Share with a colleague…"), self)
+        self.share_action.setStatusTip(
+            self.tr("One Excel file with contacts, notes, calls and reminders, to merge elsewhere")
+        )
+        file_menu.addAction(self.share_action)
+        self.merge_action = QAction(self.tr("Merge a colleague's file…"), self)
+        self.merge_action.setStatusTip(
+            self.tr("Bring in a colleague's share file: nobody is duplicated, nothing is lost")
+        )
+        file_menu.addAction(self.merge_action)
+        file_menu.addSeparator()
         self.load_sample_action = QAction(self.tr("Load sample list"), self)
         file_menu.addAction(self.load_sample_action)
         file_menu.addSeparator()
@@ -225,6 +241,8 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(lambda: self.open_import_wizard())
         self.dnc_import_action.triggered.connect(lambda: self.open_do_not_call_import())
         self.export_action.triggered.connect(lambda: self.open_export_dialog())
+        self.share_action.triggered.connect(lambda: self.open_share_dialog())
+        self.merge_action.triggered.connect(lambda: self.open_merge_dialog())
         self.contacts_page.export_requested.connect(lambda: self.open_export_dialog())
         self.lists_page.import_requested.connect(lambda: self.open_import_wizard())
         self.decline_sample_button.clicked.connect(self._on_decline_sample)
@@ -259,9 +277,12 @@ class MainWindow(QMainWindow):
 
     def open_import_wizard(self, path: Path | None = None) -> ImportWizard:
         """Open the import wizard (not modal: the rep can look at contacts meanwhile)."""
-        wizard = ImportWizard(self._ws.imports, self._tasks, self, path)
+        wizard = ImportWizard(
+            self._ws.imports, self._tasks, self, path, is_share_file=self._ws.sharing.is_share_file
+        )
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.import_finished.connect(self._on_import_finished)
+        wizard.share_file_chosen.connect(self.open_merge_dialog)
         wizard.show()
         return wizard
 
@@ -287,6 +308,41 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def open_share_dialog(self) -> ShareDialog:
+        """Write a share file of the contacts shown (the table's search and filters), or all."""
+        page = self.contacts_page
+        view = view_of(page.model.query, page.model.rowCount(), page.visible_columns())
+        dialog = ShareDialog(self._ws.sharing, self._tasks, view, self._settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_merge_dialog(self, path: Path | None = None) -> MergeDialog | None:
+        """Merge a colleague's share file (window-modal: the merge is one transaction)."""
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self,
+                self.tr("Merge a colleague's file"),
+                str(self._settings.value("share/folder", "") or Path.home()),
+                self.tr("Prospector share file (*.xlsx)"),
+            )
+            if not name:
+                return None
+            path = Path(name)
+        dialog = MergeDialog(self._ws.sharing, self._tasks, path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.merged.connect(self._after_merge)
+        dialog.open()
+        dialog.start_preview()
+        return dialog
+
+    def _after_merge(self, _summary: object) -> None:
+        self._ws.queue.forget_cached()
+        self._on_import_finished(None)
+        self.contacts_page.timeline.refresh()
+        self.followups_page.refresh()
+        self.update_followups_badge()
 
     def open_backups(self) -> BackupsDialog:
         """File > Backups… (window-modal: nothing changes the data while a restore runs)."""
@@ -631,7 +687,11 @@ class MainWindow(QMainWindow):
     def _on_integrity_failed(self, error: object) -> None:
         if not isinstance(error, UserFacingError):
             raise error if isinstance(error, BaseException) else RuntimeError(error)
-        show_error(self, error)
+        if not isinstance(error, DatabaseCorrupt):
+            show_error(self, error)
+        # Damage: close first (nothing more is written); the app then offers to restore the
+        # newest good backup or to save what can be read (ui/dialogs/integrity_dialog.py).
+        self.damage_found = error
         self.integrity_failed.emit()
         self._discard_changes_and_close()
 
