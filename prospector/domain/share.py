@@ -26,7 +26,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from prospector.domain.contacts import fold_text
+from prospector.domain.contacts import FIELD_NAMES, fold_text
 from prospector.domain.stages import Stage
 
 FORMAT_NAME = "Prospector share"
@@ -192,28 +192,9 @@ ABOUT_CONTACTS = "Contacts"
 # -- merging one contact -----------------------------------------------------------------------
 
 MERGED_FIELDS: tuple[str, ...] = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "company",
-    "title",
-    "phone",
-    "mobile",
-    "email",
-    "website",
-    "address",
-    "postal_code",
-    "city",
-    "country",
-    "birthday",
-    "stage",
-    "temperature",
+    *("source" if name == "source_id" else name for name in FIELD_NAMES),
     "score",
     "fit_grade",
-    "estimated_value_cents",
-    "do_not_call",
-    "source",
-    "custom_fields",
 )
 """The fields a merge decides one by one (the queue's bookkeeping follows the calls)."""
 

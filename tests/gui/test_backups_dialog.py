@@ -230,3 +230,25 @@ def test_the_daily_backup_follows_a_deferred_check(qtbot, workspace, settings):
     window.show()
     _daily_backup_made(qtbot, workspace)
     assert workspace.database.integrity_checked
+
+
+def test_a_window_closed_at_once_starts_no_check_or_backup_after_it(
+    qtbot, workspace, settings, monkeypatch
+):
+    """The first paint queues the integrity check or the daily backup; a window closed before
+    it runs must not start it (the app may be closing the database meanwhile)."""
+    from PySide6.QtCore import QTimer
+
+    from prospector.ui.windows.main_window import MainWindow
+
+    started: list[str] = []
+    monkeypatch.setattr(workspace.backups, "daily_backup", lambda: started.append("backup"))
+    monkeypatch.setattr(workspace.database, "verify_integrity", lambda: started.append("check"))
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    # Closed by a timer posted just before the one the first paint posts for the work.
+    window.first_painted.connect(lambda: QTimer.singleShot(0, window.close))
+    window.show()
+    qtbot.waitUntil(lambda: window._painted and not window.isVisible())
+    qtbot.wait(200)
+    assert started == []

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._settings = settings or QSettings()
         self._clock = clock
         self._painted = False
+        self._closed = False  # work queued before closing must not start after it
         self._closing_without_saving = False
         self._quitting = False  # File > Quit: really stop, even when the tray would keep us
         self._told_about_tray = False
@@ -629,6 +630,7 @@ class MainWindow(QMainWindow):
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         self.contacts_page.save_layout(self._settings)
         self._settings.sync()
+        self._closed = True
         self._tasks.stop_all()  # an import or a count must not report to a closed window
         # What came due until now was seen, so it is not 'missed' at the next start.
         self.notifier.stop(record=not self._closing_without_saving)
@@ -657,9 +659,18 @@ class MainWindow(QMainWindow):
             self._painted = True
             self.first_painted.emit()
             if not self._ws.database.integrity_checked:
-                QTimer.singleShot(0, self.start_integrity_check)
+                QTimer.singleShot(0, self._start_if_open(self.start_integrity_check))
             else:
-                QTimer.singleShot(0, self.start_daily_backup)
+                QTimer.singleShot(0, self._start_if_open(self.start_daily_backup))
+
+    def _start_if_open(self, start: Callable[[], object]) -> Callable[[], None]:
+        """``start``, unless the window was closed meanwhile (the database may be closed too)."""
+
+        def run() -> None:
+            if not self._closed:
+                start()
+
+        return run
 
     # -- the deferred integrity check -------------------------------------------------------------
 
@@ -676,6 +687,8 @@ class MainWindow(QMainWindow):
         )
 
     def _on_integrity_ok(self, _result: object) -> None:
+        if self._closed:
+            return
         self.statusBar().showMessage(self.tr("Database: {path}").format(path=self._ws.path))
         self._start_watching_followups()
         self.start_daily_backup()
