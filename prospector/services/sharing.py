@@ -44,6 +44,7 @@ from prospector.domain.share import (
     MergeSummary,
     Sheet,
 )
+from prospector.errors import UserFacingError
 from prospector.exporters.share_book import ShareBook, moment_text
 from prospector.exporters.target_file import TargetFile
 from prospector.importers.share_reader import ShareReader, looks_like_share_file
@@ -182,7 +183,10 @@ class SharingService:
         if cancelled:
             yield ShareProgress(len(exported), total, "cancelled")
             return
-        self._first_baselines(exported)
+        try:
+            self._first_baselines(exported)
+        except UserFacingError as exc:  # the file is saved; only conflict detection is weaker
+            log.warning("Share file saved; first baselines not recorded: %s", exc)
         log.info("Wrote a share file of %d contacts", total)
         yield ShareProgress(total, total, "done")
 

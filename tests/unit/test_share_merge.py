@@ -507,3 +507,25 @@ def test_a_merge_killed_midway_leaves_the_database_exactly_as_before(
     conn = sqlite3.connect(other.path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+@pytest.mark.allow_log_warnings
+def test_a_share_file_is_reported_saved_even_if_the_database_is_busy_afterwards(
+    workspace, clock, tmp_path, monkeypatch, caplog
+):
+    """The file is in place before the baselines are written; a busy database then must not
+    turn a saved file into an error."""
+    from prospector.errors import DatabaseBusy
+    from prospector.services.sharing import SharingService
+
+    _fill(workspace, clock)
+
+    def busy(self, exported):
+        raise DatabaseBusy(workspace.path)
+
+    monkeypatch.setattr(SharingService, "_first_baselines", busy)
+    path = tmp_path / "share.xlsx"
+    with caplog.at_level("WARNING"):
+        steps = list(workspace.sharing.export_share(ShareRequest(path)))
+    assert steps[-1].status == "done" and path.exists()
+    assert "first baselines not recorded" in caplog.text

@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -38,6 +37,7 @@ from prospector.services.do_not_call import (
     DoNotCallService,
     shown_value,
 )
+from prospector.ui.dialogs.task_dialog import TaskDialog
 from prospector.ui.errors import message_for
 from prospector.ui.tasks import IterTask, TaskRunner
 
@@ -55,7 +55,7 @@ def _n(count: int) -> str:
     return f"{count:,}"
 
 
-class DoNotCallImportDialog(QDialog):
+class DoNotCallImportDialog(TaskDialog):
     """Choose a do-not-call file, check what will be read, import it, read the report."""
 
     imported = Signal(object)  # the final DoNotCallProgress of a completed import
@@ -339,13 +339,8 @@ class DoNotCallImportDialog(QDialog):
         self._task.signals.finished.connect(self._on_finished)
         self._task.signals.failed.connect(self._on_failed)
 
-    def _on_cancel(self) -> None:
-        if self._task is None:
-            self.reject()
-            return
-        self.cancel_button.setEnabled(False)
-        self.status.setText(self.tr("Cancelling… nothing from this file will be kept."))
-        self._task.cancel()
+    def cancelling_text(self) -> str:
+        return self.tr("Cancelling… nothing from this file will be kept.")
 
     def _on_progress(self, step: DoNotCallProgress) -> None:
         if step.finished:
@@ -464,19 +459,3 @@ class DoNotCallImportDialog(QDialog):
             for col, value in enumerate((str(item.row), item.column, item.value)):
                 self.unreadable.setItem(r, col, QTableWidgetItem(value))
         self.unreadable.show()
-
-    # -- closing ---------------------------------------------------------------------------------
-
-    def reject(self) -> None:
-        """Esc or the window's close button: a running import is cancelled, never left behind."""
-        if self._task is not None:
-            self._on_cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._task is not None:
-            self._on_cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)

@@ -15,11 +15,10 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
@@ -45,6 +44,7 @@ from prospector.services.exports import (
     ExportService,
     view_fields,
 )
+from prospector.ui.dialogs.task_dialog import TaskDialog
 from prospector.ui.errors import message_for
 from prospector.ui.labels import stage_label, temperature_label
 from prospector.ui.styles import DONE_STYLE, HINT_STYLE, PROBLEM_STYLE
@@ -69,7 +69,7 @@ def _n(count: int) -> str:
     return f"{count:,}"
 
 
-class ExportDialog(QDialog):
+class ExportDialog(TaskDialog):
     """Choose what and where, export with a progress bar, then say how many rows were written."""
 
     exported = Signal(object)  # the final ExportProgress of a saved file
@@ -509,33 +509,12 @@ class ExportDialog(QDialog):
         self.utf8_button.hide()
         self.start_export()
 
+    def cancelling_text(self) -> str:
+        return self.tr("Cancelling… no file will be saved.")
+
     def open_folder(self) -> None:
         if self.result is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result.path.parent)))
-
-    # -- closing ----------------------------------------------------------------------------------
-
-    def _on_cancel(self) -> None:
-        if self._task is None:
-            self.reject()
-            return
-        self.cancel_button.setEnabled(False)
-        self.status.setText(self.tr("Cancelling… no file will be saved."))
-        self._task.cancel()
-
-    def reject(self) -> None:
-        """Esc or the window's close button: a running export is cancelled, never left behind."""
-        if self._task is not None:
-            self._on_cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._task is not None:
-            self._on_cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)
 
 
 def view_of(query: ContactQuery, count: int, columns: Sequence[tuple[SortKey, str]]) -> ExportView:

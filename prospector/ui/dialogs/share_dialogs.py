@@ -16,11 +16,9 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
@@ -48,6 +46,7 @@ from prospector.services.sharing import (
     SharingService,
 )
 from prospector.ui.dialogs.export_dialog import ExportView
+from prospector.ui.dialogs.task_dialog import TaskDialog
 from prospector.ui.errors import message_for
 from prospector.ui.styles import DONE_STYLE, HINT_STYLE, PROBLEM_STYLE
 from prospector.ui.tasks import IterTask, TaskRunner
@@ -62,7 +61,7 @@ def _n(count: int) -> str:
     return f"{count:,}"
 
 
-class _WorkDialog(QDialog):
+class _WorkDialog(TaskDialog):
     """What both dialogs share: a status line, a progress bar, Cancel while work runs."""
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None) -> None:
@@ -136,27 +135,6 @@ class _WorkDialog(QDialog):
         self.cancel_button.hide()
         self.close_button.show()
         self.close_button.setDefault(True)
-
-    def _on_cancel(self) -> None:
-        if self._task is None:
-            self.reject()
-            return
-        self.cancel_button.setEnabled(False)
-        self._say(self.tr("Cancelling… nothing will be changed."))
-        self._task.cancel()
-
-    def reject(self) -> None:
-        if self._task is not None:
-            self._on_cancel()
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._task is not None:
-            self._on_cancel()
-            event.ignore()
-            return
-        super().closeEvent(event)
 
 
 # -- sharing -----------------------------------------------------------------------------------

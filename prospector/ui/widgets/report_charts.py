@@ -93,7 +93,8 @@ class Chart(QWidget):
         return QSize(520, 280)
 
     def has_data(self) -> bool:
-        raise NotImplementedError
+        """Each chart says whether it has anything to draw (else "No data" is shown)."""
+        raise NotImplementedError  # every chart class defines it
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -126,7 +127,8 @@ class Chart(QWidget):
         self._paint_body(painter, body, interactive)
 
     def _paint_body(self, painter: QPainter, rect: QRectF, interactive: bool) -> None:
-        raise NotImplementedError
+        """Each chart draws its bars or lines below the title."""
+        raise NotImplementedError  # every chart class defines it
 
     # -- shared pieces -----------------------------------------------------------------------------
 
