@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 
 import prospector.services.imports as imports
 from prospector.domain.contacts import ContactFields, phone_digits
@@ -186,6 +186,62 @@ def test_the_driver_insert_stores_what_a_core_insert_stores(
         )
         assert a.fields.custom_fields == (values["custom_fields"] or {})
         assert a.created_at == NOW
+    fast.close()
+    core.close()
+
+
+def test_the_driver_merge_update_stores_what_a_core_update_stores(
+    migrated_template: Path, tmp_path: Path, monkeypatch
+):
+    # Rows that fill the known contacts' empty fields: phones, birthdays, a custom column; and
+    # names and emails into contacts known only by their phone (their name key changes).
+    header = ["First name", "Last name", "Company", "Email", "Phone", "Birthday", "Notes"]
+    rows = [
+        [f"Known{i}", "Person", f"Firm {i}", f"known{i}@example.com", f"06 12 34 56 {i:02d}",
+         f"{i % 28 + 1}/05/1980", f"note {i}"]  # fmt: skip
+        for i in range(40)
+    ]
+    rows += [
+        ["Solo", f"Owner{i}", "Solo SARL", f"solo{i}@example.com", f"06 99 00 00 {i:02d}", "", ""]
+        for i in range(10)
+    ]
+    path = _write_csv(tmp_path / "list.csv", [header, *rows, *_leads(600)[1:]])
+    fast = _workspace(migrated_template, tmp_path, "fast")
+    core = _workspace(migrated_template, tmp_path, "core")
+    for ws in (fast, core):
+        for i in range(10):
+            ws.contacts.add(ContactFields(company="Solo SARL", phone=f"06 99 00 00 {i:02d}"))
+    changed_columns: set[str] = set()
+    contacts = t.Contact.__table__
+
+    def core_update(self, updates):
+        for changed, rows in updates.items():
+            changed_columns.update(changed)
+            stmt = (
+                update(contacts)
+                .where(contacts.c.id == bindparam("b_id"))
+                .values(
+                    {name: bindparam(f"v_{name}") for name in changed}
+                    | {"updated_at": bindparam("updated_at", type_=contacts.c.updated_at.type)}
+                )
+            )
+            self._s.execute(
+                stmt,
+                [
+                    {"b_id": contact_id, "updated_at": self._now}
+                    | {f"v_{name}": values[name] for name in changed}
+                    for contact_id, values in rows
+                ],
+            )
+
+    fast_result = _run(fast, ImportRequest(path, "List"))
+    monkeypatch.setattr(import_repository.ContactBatchWriter, "_update", core_update)
+    core_result = _run(core, ImportRequest(path, "List"))
+    assert _result_view(fast_result) == _result_view(core_result)
+    assert fast_result.merged > 0
+    # The merges filled typed columns too (dates, JSON), not only text.
+    assert {"birthday", "custom_fields", "email", "name_key"} <= changed_columns
+    assert _table_rows(fast.path) == _table_rows(core.path)
     fast.close()
     core.close()
 
