@@ -22,7 +22,14 @@ from prospector.domain.stages import Stage, Temperature
 from prospector.errors import UserFacingError
 from prospector.logging_setup import configure_logging
 from prospector.services.import_history import ImportRunInfo, UndoPlan
-from prospector.services.imports import DuplicatePolicy, ImportRequest
+from prospector.services.imports import (
+    BLANK_RUN_ROWS,
+    MAX_CELL,
+    READING_NOTE_CODES,
+    DuplicatePolicy,
+    ImportRequest,
+    ReadingNotes,
+)
 from prospector.services.sharing import conflict_words
 from prospector.services.sources import SOURCE_KINDS
 
@@ -277,6 +284,8 @@ def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
         "import_run_id": last.import_run_id,
         "problems": [{"row": p.row, "problem": p.code, "value": p.detail} for p in last.problems],
     }
+    notes = _reading_lines(last.reading_notes())
+    data["notes"] = notes  # what reading the file changed or left unread, in words
     text = (
         f"Read {last.rows_read:,} rows: {last.imported:,} imported, {last.merged:,} merged "
         f"into existing contacts, {last.skipped:,} skipped, {last.rejected:,} rejected."
@@ -286,15 +295,73 @@ def _cmd_import(ws: Any, args: argparse.Namespace, as_json: bool) -> int:
             f"\n{last.do_not_call:,} of them are on your do-not-call list: flagged, and never"
             " offered for calls."
         )
-    if last.problems:
-        text += f"\n{len(last.problems):,} values need a look, e.g.:"
-        text += "".join(f"\n  row {p.row}: {p.code} ({p.detail})" for p in last.problems[:10])
+    text += "".join(f"\n{line}" for line in notes)
+    values = [p for p in last.problems if p.code not in READING_NOTE_CODES]
+    if values:
+        text += f"\n{len(values):,} values need a look, e.g.:"
+        text += "".join(f"\n  row {p.row}: {p.code} ({p.detail})" for p in values[:10])
     if args.save_rejected and last.rejected_rows:
         saved = ws.imports.save_rejected_rows(last, args.save_rejected)
         data["rejected_saved_to"] = str(args.save_rejected)
         text += f"\nThe {saved:,} rejected rows were saved to {args.save_rejected}."
     _emit(data, as_json, text)
     return 0
+
+
+def _listed(items: list[str], total: int, at_least: bool, shown: int = 5) -> str:
+    """'a, b and c', or the first few and 'and 12 more' ('and at least 995 more')."""
+    if total <= shown:
+        return items[0] if total == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    more = total - shown
+    return ", ".join(items[:shown]) + f" and {'at least ' if at_least else ''}{more:,} more"
+
+
+def _reading_lines(notes: ReadingNotes) -> list[str]:
+    """What reading the file changed or left unread, in the words of the window's report."""
+    lines = []
+    if notes.blank_run_stop is not None:
+        lines.append(
+            f"Reading stopped at row {notes.blank_run_stop:,}, where {BLANK_RUN_ROWS:,} blank "
+            "rows in a row begin: nothing below them was read. If your list goes on below "
+            "them, delete the blank rows and import again."
+        )
+    if notes.formulas_without_value:
+        count = notes.formulas_without_value
+        lines.append(
+            (
+                "1 cell is a formula without a saved result and was"
+                if count == 1
+                else f"{count:,} cells are formulas without a saved result and were"
+            )
+            + " read as empty: open and save the file in Excel or LibreOffice, then import "
+            "again."
+        )
+    if notes.cut_cells:
+        count, at_least = len(notes.cut_cells), notes.cut_cells_at_least
+        cells = [f"row {row:,} ({column})" for row, column in notes.cut_cells[:5]]
+        lines.append(
+            (
+                "1 cell was"
+                if count == 1
+                else f"{'At least ' if at_least else ''}{count:,} cells were"
+            )
+            + f" longer than a spreadsheet cell can hold ({MAX_CELL:,} characters) and "
+            + ("was" if count == 1 else "were")
+            + f" cut: {_listed(cells, count, at_least)}."
+        )
+    if notes.nul_rows:
+        count, at_least = len(notes.nul_rows), notes.nul_rows_at_least
+        rows = [f"{row:,}" for row in notes.nul_rows[:5]]
+        lines.append(
+            "Invisible NUL characters were removed from "
+            + (
+                f"row {rows[0]}."
+                if count == 1
+                else f"{'at least ' if at_least else ''}{count:,} rows: "
+                f"{_listed(rows, count, at_least)}."
+            )
+        )
+    return lines
 
 
 class _WorkedSinceImport(UserFacingError):

@@ -11,15 +11,22 @@ The worker is started with the ``spawn`` method (no fork assumptions: the same o
 macOS and in a PyInstaller build, whose entry point must call
 ``multiprocessing.freeze_support()`` first). It stops when told to, when the import's process
 goes away, and is terminated if it does not stop promptly; it never touches the database.
+What it logs is sent back through a queue of its own and handled by this process's loggers,
+so it lands in the app's log file like the import's own records.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import logging.handlers
 import multiprocessing
+import multiprocessing.connection
+import os
 import queue
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,9 +49,14 @@ log = logging.getLogger(__name__)
 # point, then set this, before imports may use a worker (without it a worker would start the app).
 ALLOWED_WHEN_FROZEN = False
 QUEUE_BATCHES = 4  # batches the worker may run ahead: bounds memory at any list size
-# What a reader notes while reading (cells cut to Excel's limit, where a blank run stopped it):
-# sent back at the end so the import's own reader object holds it, as if it had read the file.
-READER_NOTES = ("cut_cells", "blank_run_stop")
+# What a reader notes while reading (cells cut to Excel's limit, rows NUL characters were
+# removed from, where a blank run stopped it): sent back at the end so the import's own reader
+# object holds it, as if it had read the file.
+READER_NOTES = ("cut_cells", "nul_rows", "blank_run_stop")
+# The worker's log records on their way to the import's process: beyond this many not yet
+# handled there (it is busy writing a batch), more are counted and dropped, never waited for.
+LOG_QUEUE_RECORDS = 200
+_LOG_TEXT_MAX = 8_000  # characters of one forwarded message; a traceback fits
 _POLL_S = 0.2  # how often a blocked side checks that the other one is still there
 _STOP_WAIT_S = 2.0
 
@@ -112,10 +124,12 @@ class CleaningWorker:
         context = multiprocessing.get_context("spawn")
         self._to_worker: Any = context.Queue()
         self._from_worker: Any = context.Queue(maxsize=QUEUE_BATCHES)
+        self._logs: Any = context.Queue(maxsize=LOG_QUEUE_RECORDS)
         self._stop = context.Event()
+        level = logging.getLogger().getEffectiveLevel()
         self._process: BaseProcess = context.Process(
             target=_worker_main,
-            args=(spec, self._to_worker, self._from_worker, self._stop),
+            args=(spec, self._to_worker, self._from_worker, self._stop, self._logs, level),
             name="prospector-import-cleaner",
             daemon=True,
         )
@@ -164,6 +178,7 @@ class CleaningWorker:
 
     def _receive(self) -> tuple[Any, ...]:
         while True:
+            self._forward_logs()
             try:
                 message = self._from_worker.get(timeout=_POLL_S)
             except queue.Empty:
@@ -176,6 +191,7 @@ class CleaningWorker:
                     ) from None
                 continue
             break
+        self._forward_logs()
         if message[0] == "error":
             raise _rebuild_error(*message[1:])
         return message
@@ -192,17 +208,38 @@ class CleaningWorker:
         for _ in range(QUEUE_BATCHES + 2):
             with contextlib.suppress(Exception):
                 self._from_worker.get_nowait()
-        self._process.join(_STOP_WAIT_S)
+        # Its last log records too, while it ends: it waits for them to be taken on exit.
+        deadline = time.monotonic() + _STOP_WAIT_S
+        while self._process.is_alive() and time.monotonic() < deadline:
+            self._process.join(_POLL_S / 4)
+            self._forward_logs()
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(_STOP_WAIT_S)
+        elif self._process.exitcode == 0:  # ended by itself: its last records are whole
+            self._forward_logs()
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
-        for channel in (self._to_worker, self._from_worker):
+        for channel in (self._to_worker, self._from_worker, self._logs):
             channel.cancel_join_thread()
             channel.close()
         self._process.close()
+
+    def _forward_logs(self) -> None:
+        """Hand the worker's log records to this process's loggers, as if logged here (the
+        record keeps the worker's process name and time)."""
+        for _ in range(LOG_QUEUE_RECORDS):
+            try:
+                data = self._logs.get_nowait()
+            except queue.Empty:
+                return
+            except (OSError, ValueError, EOFError):  # closed, or a message cut by a kill
+                return
+            record = logging.makeLogRecord(data)
+            logger = logging.getLogger(record.name)
+            if logger.isEnabledFor(record.levelno):
+                logger.handle(record)
 
     def __enter__(self) -> CleaningWorker:
         return self
@@ -266,8 +303,55 @@ def _rebuild_error(
 # The worker process
 
 
-def _worker_main(spec: ReaderSpec, inbox: Any, outbox: Any, stop: Any) -> None:
+class _ForwardLogs(logging.handlers.QueueHandler):
+    """The worker's log records, sent as plain dicts; never blocks (a full queue drops)."""
+
+    def __init__(self, channel: Any) -> None:
+        super().__init__(channel)
+        self.dropped = 0
+
+    def prepare(self, record: logging.LogRecord) -> dict[str, Any]:  # type: ignore[override]
+        prepared = super().prepare(record)  # message formatted, traceback text included
+        data = {
+            key: value if value is None or isinstance(value, str | int | float) else repr(value)
+            for key, value in prepared.__dict__.items()
+        }
+        text = str(data.get("msg", ""))
+        if len(text) > _LOG_TEXT_MAX:
+            text = text[:_LOG_TEXT_MAX] + " [cut]"
+        data["msg"] = data["message"] = text
+        return data
+
+    def enqueue(self, record: Any) -> None:
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:
+            self.dropped += 1
+
+
+def _forward_logging(logs: Any, level: int) -> _ForwardLogs:
+    """Send this process's log records to the import's process, at the level it logs."""
+    handler = _ForwardLogs(logs)
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    return handler
+
+
+def _worker_main(
+    spec: ReaderSpec,
+    inbox: Any,
+    outbox: Any,
+    stop: Any,
+    logs: Any = None,
+    level: int = logging.WARNING,
+) -> None:
     parent = multiprocessing.parent_process()
+    if parent is not None:
+        _end_with(parent)
+    forwarding = _forward_logging(logs, level) if logs is not None else None
 
     def send(message: tuple[Any, ...]) -> bool:
         """Blocks while the queue is full; False when the import is gone or stopped."""
@@ -303,6 +387,42 @@ def _worker_main(spec: ReaderSpec, inbox: Any, outbox: Any, stop: Any) -> None:
         if stop.is_set() or (parent is not None and not parent.is_alive()):
             outbox.cancel_join_thread()  # nobody will read what is left: do not wait on it
         outbox.close()
+        if forwarding is not None:
+            _end_logging(forwarding, logs, parent)
+
+
+def _end_with(parent: BaseProcess) -> None:
+    """End this process as soon as the import's process is gone, whatever it is doing: in a
+    long read, or at exit waiting for a queue's last items to be taken by nobody."""
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="import-gone", daemon=True).start()
+
+
+def _end_logging(handler: _ForwardLogs, logs: Any, parent: BaseProcess | None) -> None:
+    """Say how many records were dropped; then this process's exit waits until the import's
+    process has taken the records still in the queue (it drains them while it waits for this
+    one to end), unless that process is gone."""
+    logging.getLogger().removeHandler(handler)
+    gone = parent is not None and not parent.is_alive()
+    if handler.dropped and not gone:
+        record = logging.LogRecord(
+            log.name,
+            logging.INFO,
+            __file__,
+            0,
+            f"{handler.dropped} log records of the import's cleaning worker were dropped",
+            None,
+            None,
+        )
+        with contextlib.suppress(Exception):
+            logs.put(handler.prepare(record), timeout=_POLL_S)
+    if gone:
+        logs.cancel_join_thread()
+    logs.close()
 
 
 def _clean_all(

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 BLANK_RUN_END = 1000
 MAX_COLUMNS = 16_384
 MAX_CELL = 32_767  # Excel's own limit per cell
-MAX_CUT_CELLS_KEPT = 1000
+MAX_NOTED = 1000  # cells or rows kept per kind of note, like the CSV reader's
 _NEWLINES = re.compile(r"\r\n?")
 
 
@@ -105,16 +105,18 @@ class SheetRows:
     """Rows of one sheet (the first, unless named), numbered as Excel numbers them.
 
     For the import report: after ``rows()`` has run, ``cut_cells`` lists (row, column
-    index) of cells cut to Excel's 32,767 characters (the first thousand), and
-    ``blank_run_stop`` is the row where a run of ``BLANK_RUN_END`` blank rows began if
-    reading stopped there while the sheet went on below it. ``formulas_without_value`` can
-    be read at any time.
+    index) of cells cut to Excel's 32,767 characters and ``nul_rows`` the rows NUL
+    characters were removed from (the first thousand of each; an .xls or an ``_x0000_`` in
+    an .xlsx can hold them), and ``blank_run_stop`` is the row where a run of
+    ``BLANK_RUN_END`` blank rows began if reading stopped there while the sheet went on
+    below it. ``formulas_without_value`` can be read at any time.
     """
 
     def __init__(self, path: Path, sheet: str | None = None) -> None:
         self.path = path
         self.sheet = sheet
         self.cut_cells: list[tuple[int, int]] = []
+        self.nul_rows: list[int] = []
         self.blank_run_stop: int | None = None
         self._done = 0
         self._total: int | None = None
@@ -158,14 +160,17 @@ class SheetRows:
                 return
             # iter_rows() yields the start row's empty rows above the range, then the range.
             self._total = sheet.start[0] + sheet.height
-            yield from self._read(sheet.iter_rows())
+            yield from self._read(sheet.iter_rows(), above=sheet.start[0])
         except CalamineError as exc:
             raise _workbook_error(self.path, exc) from exc
         finally:
             workbook.close()
 
-    def _read(self, rows: Iterator[list[CellValue]]) -> Iterator[RawRow]:
-        blank_run = 0
+    def _read(self, rows: Iterator[list[CellValue]], above: int = 0) -> Iterator[RawRow]:
+        """``above``: the empty rows calamine yields above the sheet's first used row. They
+        are not a run of blank rows after a list, so they do not count towards one (a list
+        starting on row 1,500 was otherwise never read)."""
+        blank_run = -above
         for offset, cells in enumerate(rows):
             number = offset + 1
             self._done = number
@@ -190,17 +195,21 @@ class SheetRows:
     def _clean_row(self, row: list[CellValue], number: int) -> tuple[CellValue, ...]:
         """Text as the import stores it: at most 32,767 characters, LF newlines, no NUL."""
         cleaned: list[CellValue] = []
+        had_nul = False
         for column, value in enumerate(row):
             if type(value) is str:
                 if len(value) > MAX_CELL:
                     value = value[:MAX_CELL]
-                    if len(self.cut_cells) < MAX_CUT_CELLS_KEPT:
+                    if len(self.cut_cells) < MAX_NOTED:
                         self.cut_cells.append((number, column))
                 if "\r" in value:
                     value = _NEWLINES.sub("\n", value)
                 if "\x00" in value:
                     value = value.replace("\x00", "")
+                    had_nul = True
             cleaned.append(value)
+        if had_nul and len(self.nul_rows) < MAX_NOTED:
+            self.nul_rows.append(number)
         return tuple(cleaned)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import heapq
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -25,14 +26,16 @@ from prospector.domain.backups import BackupReason
 from prospector.domain.clock import Clock, system_clock
 from prospector.domain.contacts import CleanContact
 from prospector.importers.cleaning import RowCleaner, RowProblem
-from prospector.importers.csv_rows import CsvFileError, CsvRows
+from prospector.importers.csv_rows import MAX_CELL, CsvFileError, CsvRows
+from prospector.importers.csv_rows import MAX_NOTED as CSV_NOTED
 from prospector.importers.detect import FileKind, detect_file_kind
 from prospector.importers.mapping import ColumnMapping, Target, guess_mapping, guess_region
 from prospector.importers.parallel import CleaningWorker, ReaderSpec, workers_available
 from prospector.importers.rejected_rows import RejectedRow, write_rejected_csv
 from prospector.importers.rows import ReadProgress, RowSource
-from prospector.importers.sheet_rows import SheetRows, sheet_names
-from prospector.importers.table import Column, read_table
+from prospector.importers.sheet_rows import BLANK_RUN_END, SheetRows, sheet_names
+from prospector.importers.sheet_rows import MAX_NOTED as SHEET_NOTED
+from prospector.importers.table import Column, column_letter, read_table
 from prospector.services.import_templates import ImportTemplate, ImportTemplates
 from prospector.services.settings import SettingsService
 from prospector.storage.do_not_call_repository import flag_contacts_of_import_run
@@ -49,6 +52,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "BLANK_RUN_ROWS",  # the report's words name these limits of the readers
+    "MAX_CELL",
     "ColumnMapping",  # the window builds mappings through this module, never the importers
     "DuplicateMatch",
     "DuplicatePolicy",
@@ -56,6 +61,7 @@ __all__ = [
     "ImportProgress",
     "ImportRequest",
     "ImportService",
+    "ReadingNotes",
     "Target",
 ]
 
@@ -119,6 +125,46 @@ class ImportProgress:
     def finished(self) -> bool:
         return self.status != "running"
 
+    def reading_notes(self) -> ReadingNotes:
+        """What reading the file changed or left unread, gathered from ``problems`` for the
+        summary at the top of a report (the rows are listed among the problems too)."""
+        formulas, stop = 0, None
+        cut: list[tuple[int, str]] = []
+        nul: list[int] = []
+        for problem in self.problems:
+            code = problem.code
+            if code == CELL_CUT:
+                cut.append((problem.row, problem.detail))
+            elif code == ROW_NUL_REMOVED:
+                nul.append(problem.row)
+            elif code == FORMULAS_WITHOUT_VALUE:
+                formulas = int(problem.detail)
+            elif code == BLANK_RUN_STOP:
+                stop = int(problem.detail)
+        return ReadingNotes(formulas, stop, tuple(cut), tuple(nul))
+
+
+@dataclass(frozen=True)
+class ReadingNotes:
+    """The file-level part of an import's report; the words are the window's and the CLI's.
+
+    The readers list the first ``NOTES_KEPT`` cut cells and NUL rows, so a list that long
+    means "at least" that many (``cut_cells_at_least``, ``nul_rows_at_least``).
+    """
+
+    formulas_without_value: int = 0  # formula cells saved without a result: read as empty
+    blank_run_stop: int | None = None  # reading stopped at this row (a long blank run began)
+    cut_cells: tuple[tuple[int, str], ...] = ()  # (row, column name) cut to MAX_CELL characters
+    nul_rows: tuple[int, ...] = ()  # rows NUL characters were removed from
+
+    @property
+    def cut_cells_at_least(self) -> bool:
+        return len(self.cut_cells) >= NOTES_KEPT
+
+    @property
+    def nul_rows_at_least(self) -> bool:
+        return len(self.nul_rows) >= NOTES_KEPT
+
 
 class _Cancelled(Exception):
     pass
@@ -128,8 +174,18 @@ class _DryRunDone(Exception):
     """Raised inside the transaction to roll a checking run back."""
 
 
-# A file-level note, not tied to a row (row 0): formulas whose result was never saved.
+# File-level notes, not tied to a row (row 0, first among the problems): formulas whose result
+# was never saved (detail: how many), and where a run of BLANK_RUN_ROWS blank rows stopped the
+# reading of a sheet that goes on below it (detail: the run's first row).
 FORMULAS_WITHOUT_VALUE = "file.formulas_without_value"
+BLANK_RUN_STOP = "file.blank_run_stop"
+BLANK_RUN_ROWS = BLANK_RUN_END
+# What the reader changed in a row, listed among that row's problems: a cell cut to Excel's
+# MAX_CELL characters (detail: its column's name), NUL characters removed (detail: empty).
+CELL_CUT = "cell.cut"
+ROW_NUL_REMOVED = "row.nul_removed"
+READING_NOTE_CODES = frozenset({FORMULAS_WITHOUT_VALUE, BLANK_RUN_STOP, CELL_CUT, ROW_NUL_REMOVED})
+NOTES_KEPT = min(CSV_NOTED, SHEET_NOTED)  # the readers keep the first ones of each kind
 MAX_REJECTED_KEPT = 100_000  # rows kept for the "save rejected rows" file; more are counted
 
 
@@ -396,9 +452,10 @@ class ImportService:
                             raise _Cancelled
                         writer.expect_rows(part.read)
                         writer.write(part.contacts, counts)
-                        _note_formulas_count(part.formulas_without_value, problems)
                         for name, value in part.reader_notes.items():
                             setattr(source, name, value)
+                        _note_reading(source, column_names, problems)
+                        _note_formulas_count(part.formulas_without_value, problems)
                     else:
                         cleaner = RowCleaner(table_columns, mapping, region, source_id=source_id)
                         batch: list[tuple[int, CleanContact]] = []
@@ -428,6 +485,7 @@ class ImportService:
                             raise _Cancelled
                         writer.expect_rows(counts["read"])
                         writer.write(batch, counts)
+                        _note_reading(source, column_names, problems)
                         _note_formulas(source, problems)
                     matches.extend(writer.label_matches() if dry_run else writer.matches)
                     if dry_run:
@@ -491,6 +549,28 @@ def _estimated_rows(read: int, done: ReadProgress) -> int | None:
     if not done.total or not done.done:
         return None
     return round(read * done.total / done.done)
+
+
+def _note_reading(source: RowSource, columns: list[str], problems: list[RowProblem]) -> None:
+    """The reader's notes as problems: the blank-run stop at the start (row 0), cut cells
+    and NUL rows among their rows' problems, before those (the reader changed the row first)."""
+    cut: list[tuple[int, int]] = getattr(source, "cut_cells", [])
+    nul: list[int] = getattr(source, "nul_rows", [])
+    if cut or nul:
+        notes = [RowProblem(row, CELL_CUT, _column_label(columns, index)) for row, index in cut]
+        notes += [RowProblem(row, ROW_NUL_REMOVED, "") for row in nul]
+        notes.sort(key=lambda p: p.row)  # stable: a row's cut cells before its NUL note
+        problems[:] = heapq.merge(notes, problems, key=lambda p: p.row)
+    stop = getattr(source, "blank_run_stop", None)
+    if stop is not None:
+        problems.insert(0, RowProblem(0, BLANK_RUN_STOP, str(stop)))
+
+
+def _column_label(columns: list[str], index: int) -> str:
+    """A column's name, or 'Column H' past the header or for a name too long to show."""
+    if index < len(columns) and len(columns[index]) <= 80:
+        return columns[index]
+    return f"Column {column_letter(index)}"
 
 
 def _note_formulas(source: RowSource, problems: list[RowProblem]) -> None:

@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 
 from prospector.errors import UserFacingError
 from prospector.services.imports import (
+    BLANK_RUN_ROWS,
+    MAX_CELL,
     ColumnMapping,
     DuplicateMatch,
     DuplicatePolicy,
@@ -44,6 +46,7 @@ from prospector.services.imports import (
     ImportProgress,
     ImportRequest,
     ImportService,
+    ReadingNotes,
     Target,
 )
 from prospector.services.sources import SOURCE_KINDS
@@ -672,6 +675,16 @@ class RunPage(QWizardPage):
         self.cancel_button = QPushButton(self.tr("Cancel import"))
         self.cancel_button.setObjectName("cancelImport")
         self.cancel_button.clicked.connect(self.cancel)
+        # What reading the file changed or left unread, in sentences above the rows' table.
+        self.notes = QLabel()
+        self.notes.setObjectName("importNotes")
+        self.notes.setWordWrap(True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes.setStyleSheet(
+            "QLabel { color: #5c4300; background: #fff8e1; border: 1px solid #f0d48a;"
+            " border-radius: 4px; padding: 8px; }"
+        )
+        self.notes.hide()
         self.problems = QTableWidget(0, 3)
         self.problems.setObjectName("importProblems")
         self.problems.setHorizontalHeaderLabels(
@@ -698,6 +711,7 @@ class RunPage(QWizardPage):
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         layout.addLayout(buttons)
+        layout.addWidget(self.notes)
         layout.addWidget(self.problems, 1)
         layout.addWidget(self.save_problems, 0, Qt.AlignmentFlag.AlignRight)
 
@@ -777,6 +791,7 @@ class RunPage(QWizardPage):
                     else ""
                 )
             )
+            self._show_notes(result.reading_notes())
             self._show_problems(result)
         self.completeChanged.emit()
         self._wizard.import_finished.emit(result)
@@ -795,14 +810,97 @@ class RunPage(QWizardPage):
         self.status.setText(text)
         self.completeChanged.emit()
 
+    def _show_notes(self, notes: ReadingNotes) -> None:
+        lines = self.reading_lines(notes)
+        self.notes.setText("\n\n".join(lines))
+        self.notes.setVisible(bool(lines))
+
+    def reading_lines(self, notes: ReadingNotes) -> list[str]:
+        """What reading the file changed or left unread, in plain words."""
+        lines = []
+        if notes.blank_run_stop is not None:
+            lines.append(
+                self.tr(
+                    "Reading stopped at row {row}, where {n} blank rows in a row begin: nothing "
+                    "below them was read. If your list goes on below them, delete the blank "
+                    "rows and import again."
+                ).format(row=f"{notes.blank_run_stop:,}", n=f"{BLANK_RUN_ROWS:,}")
+            )
+        count = notes.formulas_without_value
+        if count:
+            lines.append(
+                (
+                    self.tr("1 cell is a formula without a saved result and was read as empty")
+                    if count == 1
+                    else self.tr(
+                        "{n} cells are formulas without a saved result and were read as empty"
+                    ).format(n=f"{count:,}")
+                )
+                + self.tr(": open and save the file in Excel or LibreOffice, then import again.")
+            )
+        count = len(notes.cut_cells)
+        if count:
+            cells = [
+                self.tr("row {row} ({column})").format(row=f"{row:,}", column=column)
+                for row, column in notes.cut_cells[:5]
+            ]
+            listed = self._listed(cells, count, notes.cut_cells_at_least)
+            limit = f"{MAX_CELL:,}"
+            if count == 1:
+                text = self.tr(
+                    "1 cell was longer than a spreadsheet cell can hold ({limit} characters) "
+                    "and was cut: {cells}."
+                )
+            elif notes.cut_cells_at_least:
+                text = self.tr(
+                    "At least {n} cells were longer than a spreadsheet cell can hold ({limit} "
+                    "characters) and were cut: {cells}."
+                )
+            else:
+                text = self.tr(
+                    "{n} cells were longer than a spreadsheet cell can hold ({limit} "
+                    "characters) and were cut: {cells}."
+                )
+            lines.append(text.format(n=f"{count:,}", limit=limit, cells=listed))
+        count = len(notes.nul_rows)
+        if count:
+            rows = [f"{row:,}" for row in notes.nul_rows[:5]]
+            listed = self._listed(rows, count, notes.nul_rows_at_least)
+            if count == 1:
+                text = self.tr("Invisible NUL characters were removed from row {rows}.")
+            elif notes.nul_rows_at_least:
+                text = self.tr(
+                    "Invisible NUL characters were removed from at least {n} rows: {rows}."
+                )
+            else:
+                text = self.tr("Invisible NUL characters were removed from {n} rows: {rows}.")
+            lines.append(text.format(n=f"{count:,}", rows=listed))
+        return lines
+
+    def _listed(self, items: list[str], total: int, at_least: bool, shown: int = 5) -> str:
+        """'a, b and c', or the first few and 'and 12 more' ('and at least 995 more')."""
+        if total == 1:
+            return items[0]
+        if total <= shown:
+            return self.tr("{items} and {last}").format(
+                items=", ".join(items[:-1]), last=items[-1]
+            )
+        more = f"{total - shown:,}"
+        return (
+            self.tr("{items} and at least {n} more")
+            if at_least
+            else self.tr("{items} and {n} more")
+        ).format(items=", ".join(items[:shown]), n=more)
+
     def _show_problems(self, result: ImportProgress) -> None:
         if not result.problems:
             return
         shown = result.problems[:5000]
         self.problems.setRowCount(len(shown))
         for row, problem in enumerate(shown):
+            code = problem.code
             for col, value in enumerate(
-                (str(problem.row or "—"), problem_text(problem.code), problem.detail)
+                (str(problem.row or "—"), problem_text(code), problem_value(code, problem.detail))
             ):
                 self.problems.setItem(row, col, QTableWidgetItem(value))
         self.problems.resizeColumnsToContents()
@@ -845,8 +943,24 @@ PROBLEM_TEXTS = {
         "Formula cells without a saved result were read as empty: open and save the file in "
         "Excel or LibreOffice, then import again"
     ),
+    "file.blank_run_stop": (
+        "Reading stopped: a long run of blank rows begins here, and nothing below it was read"
+    ),
+    "cell.cut": "Text longer than a spreadsheet cell can hold (32,767 characters): cut",
+    "row.nul_removed": "Invisible NUL characters removed",
 }
 
 
 def problem_text(code: str) -> str:
     return QWizard.tr(PROBLEM_TEXTS.get(code, code))
+
+
+def problem_value(code: str, detail: str) -> str:
+    """The Value column: the value itself, or what a reading note's detail stands for."""
+    if code == "cell.cut":
+        return QWizard.tr("column {name}").format(name=detail)
+    if code == "file.blank_run_stop" and detail.isdigit():
+        return QWizard.tr("row {row}").format(row=f"{int(detail):,}")
+    if code == "file.formulas_without_value" and detail.isdigit():
+        return QWizard.tr("{n} cells").format(n=f"{int(detail):,}")
+    return detail
