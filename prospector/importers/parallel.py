@@ -38,6 +38,7 @@ from typing import Any
 from prospector.domain.contacts import CleanContact, ContactFields, name_key
 from prospector.importers.cleaning import RowCleaner, RowProblem
 from prospector.importers.csv_rows import CsvRows
+from prospector.importers.duplicate_hints import DuplicateHints, KnownKeySource, row_keys
 from prospector.importers.mapping import ColumnMapping
 from prospector.importers.rows import CellValue, ReadProgress, RowSource
 from prospector.importers.sheet_rows import SheetRows
@@ -57,6 +58,8 @@ READER_NOTES = ("cut_cells", "nul_rows", "blank_run_stop")
 # handled there (it is busy writing a batch), more are counted and dropped, never waited for.
 LOG_QUEUE_RECORDS = 200
 _LOG_TEXT_MAX = 8_000  # characters of one forwarded message; a traceback fits
+# A CSV's length in rows guessed from its bytes, to size the duplicate hints' filter.
+_CSV_BYTES_PER_ROW = 80
 _POLL_S = 0.2  # how often a blocked side checks that the other one is still there
 _STOP_WAIT_S = 2.0
 
@@ -96,7 +99,7 @@ class CleanBatch:
 
     read: int  # rows read so far (the sequential loop's count when it writes this batch)
     progress: ReadProgress
-    contacts: list[tuple[int, CleanContact, str | None]]  # (row, contact, its name key)
+    contacts: list[tuple[Any, ...]]  # (row, contact, its name key[, its duplicate hint])
     problems: list[RowProblem]
     rejected: list[tuple[int, tuple[CellValue, ...], tuple[str, ...]]]
     final: bool  # the rest after the last full batch; nothing follows
@@ -152,9 +155,16 @@ class CleaningWorker:
         return message[1], message[2]
 
     def start(
-        self, mapping: ColumnMapping, region: str, source_id: int | None, batch_size: int
+        self,
+        mapping: ColumnMapping,
+        region: str,
+        source_id: int | None,
+        batch_size: int,
+        known: KnownKeySource | None = None,
     ) -> None:
-        self._to_worker.put(("clean", mapping, region, source_id, batch_size))
+        """Clean under ``mapping``; with ``known`` (the database's duplicate keys, read by the
+        worker), each contact comes with a hint: False when it can match no contact."""
+        self._to_worker.put(("clean", mapping, region, source_id, batch_size, known))
 
     def batches(self) -> Iterator[CleanBatch]:
         while True:
@@ -248,10 +258,11 @@ class CleaningWorker:
         self.close()
 
 
-def _contact_from(item: tuple[Any, ...]) -> tuple[int, CleanContact, str | None]:
+def _contact_from(item: tuple[Any, ...]) -> tuple[Any, ...]:
     """Rebuild a cleaned contact from its tuple without running __init__ again (it was cleaned
-    by the same code in the worker; only its values travel), with its name key."""
-    row, field_values, phone_e164, mobile_e164, email, digits, key_of_name = item
+    by the same code in the worker; only its values travel): (row, contact, its name key) and
+    its duplicate hint when the worker gave one."""
+    row, field_values, phone_e164, mobile_e164, email, digits, key_of_name = item[:7]
     fields = _new(ContactFields)
     _set(fields, "__dict__", dict(zip(_FIELD_NAMES, field_values, strict=True)))
     contact = _new(CleanContact)
@@ -266,7 +277,7 @@ def _contact_from(item: tuple[Any, ...]) -> tuple[int, CleanContact, str | None]
             "phone_digits": digits,
         },
     )
-    return row, contact, key_of_name
+    return (row, contact, key_of_name, *item[7:])
 
 
 def _contact_tuple(row: int, contact: CleanContact) -> tuple[Any, ...]:
@@ -378,9 +389,10 @@ def _worker_main(
                     return
         if order[0] != "clean":
             return
-        mapping, region, source_id, batch_size = order[1:]
+        mapping, region, source_id, batch_size, known = order[1:]
         cleaner = RowCleaner(table.columns, mapping, region, source_id=source_id)
-        _clean_all(table.data, cleaner, source, batch_size, send, stop)
+        hints = _hints(known, source, spec.is_csv)
+        _clean_all(table.data, cleaner, source, batch_size, send, stop, hints)
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the import
         _send_error(outbox, exc)
     finally:
@@ -432,6 +444,7 @@ def _clean_all(
     batch_size: int,
     send: Any,
     stop: Any,
+    hints: DuplicateHints | None = None,
 ) -> None:
     """The sequential loop of ``run_import`` without the writes: same batches, same order."""
     read = 0
@@ -446,7 +459,10 @@ def _clean_all(
         if cleaned.contact is None:
             rejected.append((raw.number, raw.cells, tuple(p.code for p in cleaned.problems)))
         else:
-            contacts.append(_contact_tuple(cleaned.row, cleaned.contact))
+            item = _contact_tuple(cleaned.row, cleaned.contact)
+            if hints is not None:
+                item += (hints.may_match(row_keys(item[4], item[2], item[3], item[6])),)
+            contacts.append(item)
         if len(contacts) >= batch_size:
             done = source.progress()
             if not send(("rows", read, done.done, done.total, contacts, problems, rejected)):
@@ -458,6 +474,20 @@ def _clean_all(
     formulas = getattr(source, "formulas_without_value", 0)
     notes = {name: getattr(source, name) for name in READER_NOTES if hasattr(source, name)}
     send(("end", read, done.done, done.total, contacts, problems, rejected, formulas, notes))
+
+
+def _hints(known: KnownKeySource | None, source: RowSource, is_csv: bool) -> DuplicateHints | None:
+    """The duplicate hints over ``known``, or None (every row is looked up) if it cannot be
+    read: hints only save time, an import never depends on them."""
+    if known is None:
+        return None
+    total = source.progress().total or 0
+    expected = total // _CSV_BYTES_PER_ROW if is_csv else total
+    try:
+        return DuplicateHints(known, known.count(), expected)
+    except Exception as exc:  # noqa: BLE001 - e.g. sqlite3.Error on a locked or moved file
+        log.info("No duplicate hints for this import (%s): every row is looked up", exc)
+        return None
 
 
 def _send_error(outbox: Any, exc: BaseException) -> None:

@@ -44,6 +44,7 @@ from prospector.storage.import_repository import (
     DuplicateMatch,
     ImportRunRepository,
 )
+from prospector.storage.known_keys import KnownKeys
 from prospector.storage.source_repository import SourceRepository
 
 if TYPE_CHECKING:
@@ -433,7 +434,9 @@ class ImportService:
                 )
                 try:
                     if worker is not None:
-                        worker.start(mapping, region, source_id, batch_size)
+                        worker.start(
+                            mapping, region, source_id, batch_size, _known_keys(session)
+                        )
                         for part in worker.batches():
                             counts["read"] = part.read
                             problems.extend(part.problems)
@@ -542,6 +545,15 @@ def _fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def _known_keys(session: Session) -> KnownKeys | None:
+    """What the cleaning worker reads the database's duplicate keys from (its own read-only
+    connection: it reads once this transaction holds the write lock), or None in memory."""
+    database = session.get_bind().url.database
+    if not database or database == ":memory:":
+        return None
+    return KnownKeys(database)
 
 
 def _estimated_rows(read: int, done: ReadProgress) -> int | None:

@@ -158,6 +158,7 @@ class ContactBatchWriter:
         # them) keep here what they were written with, which is what they are matched on.
         self._altered: dict[int, _Written] = {}  # contact id -> as written
         self._altered_names: dict[str, list[int]] = {}  # name key as written -> contact ids
+        self._merged_names: set[str] = set()  # name keys merges made (see write's hints)
         self._row_of = _RowsOfRun()  # contact id written by this run -> its row
         self._first_id: int | None = None  # this run's first contact id
         self._next_id: int | None = None  # ids are given here (see write)
@@ -179,23 +180,36 @@ class ContactBatchWriter:
 
     def write(
         self,
-        batch: Sequence[tuple[int, CleanContact] | tuple[int, CleanContact, str | None]],
+        batch: Sequence[
+            tuple[int, CleanContact]
+            | tuple[int, CleanContact, str | None]
+            | tuple[int, CleanContact, str | None, bool | None]
+        ],
         counts: dict[str, int],
     ) -> None:
-        """Write a batch of (row, contact) or (row, contact, its name key, when known)."""
+        """Write a batch of (row, contact), optionally with its name key (when known) and a
+        hint: False when the row can match no contact (see ``importers/duplicate_hints.py``),
+        so it is not looked up; True or None, it is."""
         if not batch:
             return
-        prepared = [
-            (item[0], item[1], _keys(item[1]), item[2] if len(item) > 2 else _name_key_of(item[1]))
-            for item in batch
-        ]
-        keys = {k for _row, _c, contact_keys, _n in prepared for k in contact_keys}
+        merged_names = self._merged_names
+        prepared = []
+        for item in batch:
+            key_of_name = item[2] if len(item) > 2 else _name_key_of(item[1])
+            hint = item[3] if len(item) > 3 else None
+            # A merge can give a contact a name key no row of the list had (its first name
+            # and the row's last name): those are looked up whatever the hint says.
+            may_match = hint is not False or (
+                key_of_name is not None and key_of_name in merged_names
+            )
+            prepared.append((item[0], item[1], _keys(item[1]), key_of_name, may_match))
+        keys = {k for _r, _c, contact_keys, _n, may in prepared if may for k in contact_keys}
         seen, existing = self._known_keys(keys)
         # Only rows no email or phone identifies need the name lookup (most duplicates have one).
         names = {
             n
-            for _row, _c, contact_keys, n in prepared
-            if n and not any(k in seen or k in existing for k in contact_keys)
+            for _row, _c, contact_keys, n, may in prepared
+            if may and n and not any(k in seen or k in existing for k in contact_keys)
         }
         written_names, existing_names = self._known_names(names)
         new_rows: list[dict[str, Any]] = []
@@ -205,19 +219,23 @@ class ContactBatchWriter:
         pending: dict[str, int] = {}  # key -> index in new_rows (duplicates inside the batch)
         pending_names: dict[str, list[int]] = {}
         merges: dict[int, list[CleanContact]] = {}
-        for row, contact, contact_keys, key_of_name in prepared:
-            found = _find(
-                contact,
-                contact_keys,
-                key_of_name,
-                seen,
-                existing,
-                written_names,
-                existing_names,
-                pending,
-            )
-            if found is None and key_of_name:
-                found = _find_waiting_name(contact, pending_names.get(key_of_name, []), new_rows)
+        for row, contact, contact_keys, key_of_name, may_match in prepared:
+            found = None
+            if may_match:
+                found = _find(
+                    contact,
+                    contact_keys,
+                    key_of_name,
+                    seen,
+                    existing,
+                    written_names,
+                    existing_names,
+                    pending,
+                )
+                if found is None and key_of_name:
+                    found = _find_waiting_name(
+                        contact, pending_names.get(key_of_name, []), new_rows
+                    )
             if found is not None:
                 reason, known, waiting = found
                 if waiting is not None:
@@ -505,6 +523,8 @@ class ContactBatchWriter:
             current["name_key"] = name_key(
                 current["first_name"], current["last_name"], current["full_name"]
             )
+            if current["name_key"] and current["name_key"] != before["name_key"]:
+                self._merged_names.add(current["name_key"])
             if current != before:
                 # Only the columns that change: the others would be written back unchanged,
                 # at the cost of their index entries (and the search trigger's re-indexing).
@@ -819,3 +839,4 @@ def _value_keys(values: Mapping[str, Any]) -> list[str]:
 def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
