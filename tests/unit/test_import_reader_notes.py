@@ -16,7 +16,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import zipfile
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +39,8 @@ from prospector.services.imports import (
     ReadingNotes,
 )
 from prospector.services.workspace import open_workspace
+from tests.unit.test_import_speedups import spy_on_workers
+from tests.unit.test_workbooks import _patch_part
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
@@ -55,15 +56,6 @@ def _csv(path: Path, rows: int = 30) -> Path:
         lines.append(f"{name},06 12 34 56 {row % 100:02d},{note}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def _patch_part(path: Path, part: str, change) -> None:
-    """Rewrite one part of a zip in place, keeping every other part as it was."""
-    with zipfile.ZipFile(path) as archive:
-        parts = [(info, archive.read(info)) for info in archive.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in parts:
-            archive.writestr(info, change(data) if info.filename == part else data)
 
 
 def _xlsx(path: Path) -> Path:
@@ -98,14 +90,7 @@ def _workspace(template: Path, folder: Path, name: str):
 
 def _both_paths(template: Path, folder: Path, path: Path, monkeypatch) -> dict:
     """The final step of the same import, inline and in the worker process."""
-    started: list[object] = []
-    real_worker = imports.CleaningWorker
-
-    def spy(*args, **kwargs):
-        started.append(args)
-        return real_worker(*args, **kwargs)
-
-    monkeypatch.setattr(imports, "CleaningWorker", spy)
+    started = spy_on_workers(monkeypatch)
     results = {}
     for name, threshold in (("inline", 10**15), ("worker", 0)):
         monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", threshold)

@@ -74,6 +74,19 @@ def _workspace(template: Path, folder: Path, name: str):
     return ws
 
 
+def spy_on_workers(monkeypatch) -> list[object]:
+    """The cleaning workers the import starts from now on (their arguments), one per start."""
+    started: list[object] = []
+    real_worker = imports.CleaningWorker
+
+    def spy(*args, **kwargs):
+        started.append(args)
+        return real_worker(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "CleaningWorker", spy)
+    return started
+
+
 def _run(ws, request: ImportRequest, **kwargs):
     return deque(ws.imports.run_import(request, **kwargs), maxlen=1)[0]
 
@@ -268,14 +281,7 @@ def test_the_worker_gives_exactly_what_the_inline_loop_gives(
         duplicates=DuplicatePolicy.MERGE,
         decisions={40: DuplicatePolicy.IMPORT, 41: DuplicatePolicy.SKIP},
     )
-    started: list[object] = []
-    real_worker = imports.CleaningWorker
-
-    def spy(*args, **kwargs):
-        started.append(args)
-        return real_worker(*args, **kwargs)
-
-    monkeypatch.setattr(imports, "CleaningWorker", spy)
+    started = spy_on_workers(monkeypatch)
     results = {}
     for name, threshold in (("inline", 10**15), ("worker", 0)):
         monkeypatch.setattr(imports, "PARALLEL_MIN_BYTES", threshold)
