@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from prospector.errors import UserFacingError
 from prospector.exporters.target_file import ExportNotSaved, write_bytes
 
 if TYPE_CHECKING:
@@ -40,28 +39,12 @@ DEFAULT_DURATION = timedelta(minutes=15)
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
-class CalendarNotSaved(UserFacingError):
+class CalendarNotSaved(ExportNotSaved):
     """The .ics file could not be written where the rep asked."""
 
     code = "export.calendar_not_saved"
-
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason  # folder_missing, not_allowed, disk_full, is_folder, in_use, other
-
-    def user_message(self) -> str:
-        why = {
-            "folder_missing": "that folder does not exist",
-            "not_allowed": "you are not allowed to save files there",
-            "disk_full": "the disk is full",
-            "is_folder": "a folder already has that name",
-            "in_use": "the file is open in another program (a calendar?); close it there",
-        }.get(self.reason, "the file could not be written")
-        return (
-            f"The calendar file {self.path.name} was not saved: {why}. "
-            "Choose another place, such as your Documents folder."
-        )
+    subject = "The calendar file {name}"
+    in_use_by = "perhaps a calendar"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from prospector.errors import UserFacingError
 from prospector.exporters.target_file import ExportNotSaved, write_bytes
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -51,28 +50,12 @@ class SheetTable:
     rows: Sequence[Sequence[object]]
 
 
-class ReportNotSaved(UserFacingError):
+class ReportNotSaved(ExportNotSaved):
     """The workbook could not be written where the rep asked; the old file is as it was."""
 
     code = "export.report_not_saved"
-
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason  # folder_missing, not_allowed, disk_full, is_folder, in_use, other
-
-    def user_message(self) -> str:
-        why = {
-            "folder_missing": "that folder does not exist",
-            "not_allowed": "you are not allowed to save files there",
-            "disk_full": "the disk is full",
-            "is_folder": "a folder already has that name",
-            "in_use": "the file is open in another program, probably Excel",
-        }.get(self.reason, "the file could not be written")
-        return (
-            f"The report {self.path.name} was not saved: {why}. "
-            "Choose another place or name, such as your Documents folder."
-        )
+    subject = "The report {name}"
+    in_use_by = "probably Excel"
 
 
 def write_report_workbook(path: Path, tables: Sequence[SheetTable]) -> None:

@@ -31,9 +31,14 @@ REPLACE_PAUSES_S = (0.1, 0.2, 0.4, 0.8)  # then a last try: about 1.5 s in all
 
 
 class ExportNotSaved(UserFacingError):
-    """The file could not be written or put in place; the target is as it was before."""
+    """The file could not be written or put in place; the target is as it was before.
+
+    Kinds of file (a report, a calendar) subclass it for their own code and words.
+    """
 
     code = "export.not_saved"
+    subject = "{name}"  # how the message names the file
+    in_use_by = "probably Excel"  # the program that may hold it open
 
     def __init__(self, path: Path, reason: str, detail: str = "") -> None:
         super().__init__(f"{path}: {reason} {detail}".rstrip())
@@ -43,11 +48,11 @@ class ExportNotSaved(UserFacingError):
         self.detail = detail
 
     def user_message(self) -> str:
-        name = self.path.name
+        name = self.subject.format(name=self.path.name)
         if self.reason == "in_use":
             return (
-                f"{name} could not be replaced: it is open in another program, probably Excel. "
-                "Close it there and try again, or choose another name."
+                f"{name} could not be replaced: it is open in another program, "
+                f"{self.in_use_by}. Close it there and try again, or choose another name."
             )
         why = {
             "folder_missing": "that folder does not exist",
