@@ -143,10 +143,19 @@ class CsvSheet:
         self._written_sheet = False
 
     def write_sheet(
-        self, title: str, columns: Sequence[Column], rows: Iterable[Row]
+        self,
+        title: str,
+        columns: Sequence[Column],
+        rows: Iterable[Row],
+        *,
+        rows_before: int | None = None,
     ) -> Iterator[int]:
         """Write the header and ``rows``; yields the row count every thousand rows and at the
         end. ``title`` is not written: a CSV holds one table. Rows may be changed in place.
+
+        With ``rows_before``, only the rows are written (no byte-order mark, no header): the
+        part of a file that another writer starts, where this many data rows come first (an
+        error then names the row by its number in the whole file).
 
         Raises:
             CharacterNotInEncoding: a value the chosen code page cannot hold.
@@ -165,10 +174,15 @@ class CsvSheet:
         # (A regex starting with the delimiter is found by a fast scan; "^...|" would not be.)
         after_delimiter = re.compile(rf"{re.escape(delimiter)}[{_FIRST}]").search
         encode = _encoder(fmt.encoding)
-        if fmt.encoding.lower().replace("_", "-") in ("utf-8-sig", "utf8-sig"):
-            self._stream.write(codecs.BOM_UTF8)
-        lines = [quoted.line([_text(c.header) for c in columns])]
-        first_row = 0  # data rows before the ones in ``lines``
+        if rows_before is None:
+            if fmt.encoding.lower().replace("_", "-") in ("utf-8-sig", "utf8-sig"):
+                self._stream.write(codecs.BOM_UTF8)
+            lines = [quoted.line([_text(c.header) for c in columns])]
+            line_number = 1  # in the file, of the first line in ``lines``
+            rows_before = 0
+        else:
+            lines = []
+            line_number = rows_before + 2
         written = 0
         for values in rows:
             row = values if isinstance(values, list) else list(values)
@@ -190,10 +204,10 @@ class CsvSheet:
             lines.append(line)
             written += 1
             if len(lines) >= _BATCH:
-                self._flush(lines, encode, columns, first_row)
-                first_row = written
+                self._flush(lines, encode, columns, line_number)
+                line_number = rows_before + written + 2
                 yield written
-        self._flush(lines, encode, columns, first_row)
+        self._flush(lines, encode, columns, line_number)
         yield written
 
     def _flush(
@@ -201,9 +215,10 @@ class CsvSheet:
         lines: list[str],
         encode: Callable[[str], bytes],
         columns: Sequence[Column],
-        rows_before: int,
+        line_number: int,
     ) -> None:
-        """Encode the pending lines (the header among them on the first call) at once."""
+        """Encode the pending lines (the header among them on the first call) at once;
+        ``line_number`` is the first one's in the file."""
         if not lines:
             return
         lines.append("")  # the last line ends with CRLF too
@@ -211,7 +226,7 @@ class CsvSheet:
         try:
             data = encode(text)
         except UnicodeEncodeError as exc:
-            raise self._which_cell(columns, lines, rows_before, exc) from exc
+            raise self._which_cell(columns, lines, line_number, exc) from exc
         lines.clear()
         self._stream.write(data)
 
@@ -219,12 +234,11 @@ class CsvSheet:
         self,
         columns: Sequence[Column],
         lines: list[str],
-        rows_before: int,
+        first: int,
         exc: UnicodeEncodeError,
     ) -> CharacterNotInEncoding:
         """Name the row and column of the character (the header is row 1 of the file)."""
         character = exc.object[exc.start]
-        first = 1 if rows_before == 0 else rows_before + 2
         for offset, line in enumerate(lines):
             if character in line:
                 values = next(csv.reader([line], delimiter=self._format.delimiter), [])

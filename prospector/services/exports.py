@@ -19,10 +19,13 @@ its translations; the command line keeps these English defaults).
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from enum import StrEnum
 from itertools import chain
 from pathlib import Path
@@ -32,13 +35,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from prospector.domain.clock import Clock, system_clock
 from prospector.domain.query import ContactQuery, SortKey
-from prospector.domain.stages import Stage, Temperature
 from prospector.errors import UserFacingError
 from prospector.exporters.csv_sheet import CsvFormat, CsvSheet
-from prospector.exporters.sheet import Column, Kind
+from prospector.exporters.sheet import Column
 from prospector.exporters.target_file import TargetFile
 from prospector.exporters.xlsx_book import XlsxBook
+from prospector.importers.parallel import workers_available
+from prospector.services.csv_export_part import PartSpec, PartWorker, chunk_cuts
+from prospector.services.export_plan import EVERY_FIELD, FIELDS, ExportLabels, RowPlan
 from prospector.storage.contact_export import ContactExportReader
+from prospector.storage.export_rows import ExportSlice, split_statements, writers_held
 
 log = logging.getLogger(__name__)
 
@@ -97,78 +103,6 @@ def export_format(path: Path) -> ExportFormat:
     return found
 
 
-# -- fields ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportField:
-    """A column an export can hold: its English header, its kind and the stored columns it
-    is made from."""
-
-    header: str
-    kind: Kind
-    needs: tuple[str, ...]
-
-
-FIELDS: dict[str, ExportField] = {
-    "name": ExportField("Name", Kind.TEXT, ("first_name", "last_name", "full_name")),
-    "first_name": ExportField("First name", Kind.TEXT, ("first_name",)),
-    "last_name": ExportField("Last name", Kind.TEXT, ("last_name",)),
-    "full_name": ExportField("Full name", Kind.TEXT, ("full_name",)),
-    "company": ExportField("Company", Kind.TEXT, ("company",)),
-    "title": ExportField("Job title", Kind.TEXT, ("title",)),
-    "phone": ExportField("Phone", Kind.CODE, ("phone",)),
-    "mobile": ExportField("Mobile", Kind.CODE, ("mobile",)),
-    "any_phone": ExportField("Phone", Kind.CODE, ("phone", "mobile")),
-    "email": ExportField("Email", Kind.TEXT, ("email",)),
-    "website": ExportField("Website", Kind.TEXT, ("website",)),
-    "address": ExportField("Address", Kind.TEXT, ("address",)),
-    "postal_code": ExportField("Postal code", Kind.CODE, ("postal_code",)),
-    "city": ExportField("City", Kind.TEXT, ("city",)),
-    "country": ExportField("Country", Kind.TEXT, ("country",)),
-    "birthday": ExportField("Birthday", Kind.DATE, ("birthday",)),
-    "stage": ExportField("Stage", Kind.TEXT, ("stage",)),
-    "temperature": ExportField("Temperature", Kind.TEXT, ("temperature",)),
-    "score": ExportField("Score", Kind.INTEGER, ("score",)),
-    "fit_grade": ExportField("Fit grade", Kind.TEXT, ("fit_grade",)),
-    "estimated_value": ExportField("Estimated value", Kind.CENTS, ("estimated_value_cents",)),
-    "do_not_call": ExportField("Do not call", Kind.BOOLEAN, ("do_not_call",)),
-    "next_follow_up": ExportField("Next follow-up", Kind.DATETIME, ("next_follow_up",)),
-    "last_called": ExportField("Last call", Kind.DATETIME, ("last_called_at",)),
-    "source": ExportField("List", Kind.TEXT, ("source_id",)),
-    "created": ExportField("Added", Kind.DATETIME, ("created_at",)),
-    "updated": ExportField("Last changed", Kind.DATETIME, ("updated_at",)),
-}
-
-EVERY_FIELD: tuple[str, ...] = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "company",
-    "title",
-    "phone",
-    "mobile",
-    "email",
-    "website",
-    "address",
-    "postal_code",
-    "city",
-    "country",
-    "birthday",
-    "stage",
-    "temperature",
-    "score",
-    "fit_grade",
-    "estimated_value",
-    "do_not_call",
-    "next_follow_up",
-    "last_called",
-    "source",
-    "created",
-    "updated",
-)
-"""What "everything" writes, in this order, before the custom fields."""
-
 _VIEW_FIELDS: dict[SortKey, str] = {
     SortKey.NAME: "name",
     SortKey.COMPANY: "company",
@@ -187,38 +121,6 @@ def view_fields(columns: Sequence[SortKey]) -> tuple[str, ...]:
     """The export fields of the contact table's columns (given by their sort keys), same order:
     the table's Phone column shows the phone, else the mobile, and so does the export."""
     return tuple(_VIEW_FIELDS[c] for c in columns)
-
-
-STAGE_WORDS: Mapping[Stage, str] = {
-    Stage.SUSPECT: "Suspect",
-    Stage.LEAD: "Lead",
-    Stage.PROSPECT: "Prospect",
-    Stage.CUSTOMER: "Customer",
-    Stage.REPEAT_CUSTOMER: "Repeat customer",
-    Stage.DISQUALIFIED: "Disqualified",
-    Stage.NOT_INTERESTED: "Not interested",
-    Stage.DO_NOT_CALL: "Do not call",
-}
-TEMPERATURE_WORDS: Mapping[Temperature, str] = {
-    Temperature.HOT: "Hot",
-    Temperature.WARM: "Warm",
-    Temperature.COLD: "Cold",
-}
-
-
-@dataclass(frozen=True)
-class ExportLabels:
-    """The words the file shows; the command line's English unless the window passes its own."""
-
-    headers: Mapping[str, str] = field(default_factory=dict)  # field key -> header
-    stages: Mapping[Stage, str] = field(default_factory=lambda: dict(STAGE_WORDS))
-    temperatures: Mapping[Temperature, str] = field(default_factory=lambda: dict(TEMPERATURE_WORDS))
-    yes: str = "yes"
-    no: str = "no"
-    sheet_title: str = "Contacts"
-
-    def header(self, key: str) -> str:
-        return self.headers.get(key) or FIELDS[key].header
 
 
 @dataclass(frozen=True)
@@ -260,156 +162,12 @@ PROGRESS_STEPS = 200
 every few hundred rows all the same)."""
 
 
+PARALLEL_CSV_ROWS = 50_000
+"""A CSV of this many rows or more is written by two processes (see csv_export_part)."""
+
+
 def _never() -> bool:
     return False
-
-
-# -- turning stored rows into export rows ------------------------------------------------------
-
-
-class _RowPlan:
-    """Which stored columns to read, and how a stored row becomes the export row.
-
-    Each field's first stored column sits at the field's own position, so a stored row becomes
-    the export row in place: most fields are the stored value as it is, a few are fixed up
-    (stage words, list names, local times, a name made of three columns). Columns a field needs
-    besides its first, and the custom fields, come after and are cut off.
-    """
-
-    def __init__(
-        self,
-        fields: Sequence[str],
-        custom_keys: Sequence[str],
-        labels: ExportLabels,
-        sources: Mapping[int, str],
-        zone: tzinfo | None,
-    ) -> None:
-        self.stored = [FIELDS[key].needs[0] for key in fields]
-        extra: dict[str, int] = {}
-        for key in fields:
-            for name in FIELDS[key].needs[1:]:
-                extra.setdefault(name, len(self.stored) + len(extra))
-        self.stored += list(extra)
-        self._width = len(fields)
-        self._custom_at: int | None = None
-        if custom_keys:
-            self._custom_at = len(self.stored)
-            self.stored.append("custom_fields")
-        local = _local_time(zone)
-        self._fixes = [
-            fix
-            for i, key in enumerate(fields)
-            if (fix := self._fix(key, i, extra, labels, sources, local)) is not None
-        ]
-        self._custom_keys = list(custom_keys)
-        headers = [labels.header(key) for key in fields]
-        self.columns = [Column(h, FIELDS[k].kind) for h, k in zip(headers, fields, strict=True)]
-        self.columns += [Column(h, Kind.TEXT) for h in _unique(custom_keys, taken=headers)]
-
-    @staticmethod
-    def _fix(
-        key: str,
-        i: int,
-        extra: Mapping[str, int],
-        labels: ExportLabels,
-        sources: Mapping[int, str],
-        local: Callable[[datetime], datetime],
-    ) -> Callable[[list[list[Any]]], None] | None:
-        """What turns a batch's stored values at ``i`` into the field's (None: nothing to do)."""
-        if key == "name":  # as the table shows it: first and last name, else the full name
-            last, full = extra["last_name"], extra["full_name"]
-
-            def name(batch: list[list[Any]]) -> None:
-                for row in batch:
-                    first = row[i]
-                    if first and row[last]:
-                        row[i] = f"{first} {row[last]}"
-                    elif not first:
-                        row[i] = row[last] or row[full]
-
-            return name
-        if key == "any_phone":  # the table's Phone column: the phone, else the mobile
-            mobile = extra["mobile"]
-
-            def any_phone(batch: list[list[Any]]) -> None:
-                for row in batch:
-                    if not row[i]:
-                        row[i] = row[mobile]
-
-            return any_phone
-        words: dict[Any, str] | None = None
-        if key == "stage":
-            words = {s.value: w for s, w in labels.stages.items()}
-        elif key == "temperature":
-            words = {x.value: w for x, w in labels.temperatures.items()}
-        elif key == "source":
-            words = {**sources, None: ""}
-        if words is not None:
-            lookup = words.get
-
-            def word(batch: list[list[Any]]) -> None:
-                for row in batch:
-                    value = row[i]
-                    row[i] = lookup(value, value)
-
-            return word
-        if FIELDS[key].kind is Kind.DATETIME:
-
-            def when(batch: list[list[Any]]) -> None:
-                for row in batch:
-                    if row[i] is not None:
-                        row[i] = local(row[i])
-
-            return when
-        return None
-
-    def rows(self, batches: Iterator[list[list[Any]]]) -> Iterator[list[list[Any]]]:
-        """The export rows, batch by batch (the stored rows, changed in place)."""
-        fixes, width = self._fixes, self._width
-        keys, custom_at = self._custom_keys, self._custom_at
-        blanks = [""] * len(keys)
-        trim = len(self.stored) > width
-        for batch in batches:
-            for fix in fixes:
-                fix(batch)
-            if custom_at is not None:
-                for row in batch:
-                    custom = row[custom_at]
-                    del row[width:]
-                    row += [custom.get(k, "") for k in keys] if custom else blanks
-            elif trim:
-                for row in batch:
-                    del row[width:]
-            yield batch
-
-
-def _local_time(zone: tzinfo | None) -> Callable[[datetime], datetime]:
-    """Aware UTC -> naive wall time in ``zone`` (spreadsheets have no zones), remembered:
-    an import stamps thousands of contacts with the same moment."""
-    memo: dict[datetime, datetime] = {}
-
-    def local(moment: datetime) -> datetime:
-        found = memo.get(moment)
-        if found is None:
-            if len(memo) >= 50_000:
-                memo.clear()
-            found = memo[moment] = moment.astimezone(zone).replace(tzinfo=None)
-        return found
-
-    return local
-
-
-def _unique(names: Sequence[str], taken: Sequence[str]) -> list[str]:
-    """Custom field names as headers, made distinct from the standard ones ("City (2)")."""
-    seen = {n.casefold() for n in taken}
-    unique = []
-    for name in names:
-        candidate, n = name, 2
-        while candidate.casefold() in seen:
-            candidate, n = f"{name} ({n})", n + 1
-        seen.add(candidate.casefold())
-        unique.append(candidate)
-    return unique
 
 
 # -- the service -------------------------------------------------------------------------------
@@ -443,37 +201,94 @@ class ExportService:
         unknown = [f for f in fields if f not in FIELDS]
         if unknown or not fields:
             raise ValueError(f"unknown export fields {unknown}")
-        with self._sessions() as session:  # one read transaction: count and rows agree
+        # A CSV may be written by two processes: they must read the same data (see
+        # csv_export_part), so writers wait from before this read starts.
+        database = self._database_file() if kind is ExportFormat.CSV else None
+        with contextlib.ExitStack() as stack:
+            let_writers_in = stack.enter_context(writers_held(database)) if database else None
+            session = stack.enter_context(self._sessions())  # one read: count and rows agree
             reader = ContactExportReader(session)
             total = reader.count(request.query)
+            part = None
+            if let_writers_in is not None:
+                if total >= PARALLEL_CSV_ROWS:  # it starts while the rest is prepared
+                    part = _start_part(let_writers_in)
+                if part is None:
+                    let_writers_in()
+                else:
+                    stack.callback(part.close)
             custom = reader.custom_field_keys(request.query) if request.fields is None else []
-            plan = _RowPlan(fields, custom, request.labels, reader.source_names(), request.zone)
+            sources = reader.source_names()
+            plan = RowPlan(fields, custom, request.labels, sources, request.zone)
+            statements = reader.statements(request.query, plan.stored, total)
             yield ExportProgress(0, total, path)
-            rows = chain.from_iterable(plan.rows(reader.rows(request.query, plan.stored)))
             written, cancelled, shown = 0, False, 0
             step = max(total // PROGRESS_STEPS, 1)
-            with TargetFile(path) as target:  # removed unless committed
+            target = stack.enter_context(TargetFile(path))  # removed unless committed
+            if part is None:
+                everything = [(sql, ps) for sql, ps, _ in statements]
+                rows = chain.from_iterable(plan.rows(reader.read(everything, plan.stored)))
                 steps = _write(target, kind, plan.columns, rows, request, total)
-                try:
-                    for written in steps:
-                        if should_stop():
-                            cancelled = True
-                            break
-                        if written - shown >= step:  # a bar needs no more than this
-                            shown = written
-                            yield ExportProgress(written, total, path)
-                finally:
-                    steps.close()
-                if not cancelled:
-                    if written != total:
-                        raise ExportIncomplete(total, written)
-                    target.commit()
+            else:
+                chunks = split_statements(statements, chunk_cuts(total))
+                csv_format = _csv_format(request.csv, request.labels)
+                conversions = reader.conversions(plan.stored)
+                part.begin(
+                    PartSpec(database, chunks, plan.stored, conversions, tuple(fields), custom,
+                             request.labels, sources, request.zone, csv_format, _part_file())
+                )  # fmt: skip
+
+                def chunk_rows(index: int) -> Iterator[list[Any]]:
+                    batches = reader.read(chunks[index].statements, plan.stored, ahead=False)
+                    return chain.from_iterable(plan.rows(batches))
+
+                steps = _write_in_two(target, plan.columns, chunks, chunk_rows, request, part)
+            try:
+                for written in steps:
+                    if should_stop():
+                        cancelled = True
+                        break
+                    if written - shown >= step:  # a bar needs no more than this
+                        shown = written
+                        yield ExportProgress(written, total, path)
+            finally:
+                steps.close()
+            if not cancelled:
+                if written != total:
+                    raise ExportIncomplete(total, written)
+                target.commit()
         if cancelled:
             log.info("Export to %s cancelled at %d of %d rows", path.name, written, total)
             yield ExportProgress(written, total, path, "cancelled")
             return
         log.info("Exported %d contacts to a %s file", written, kind.value)
         yield ExportProgress(written, total, path, "done")
+
+    def _database_file(self) -> Path | None:
+        """The database's file, when a second process may share the export's work (None: a
+        database in memory, a single core, or a frozen build without worker support)."""
+        if (os.cpu_count() or 1) < 2 or not workers_available():
+            return None
+        bind = self._sessions.kw.get("bind")
+        name = bind.url.database if bind is not None else None
+        return Path(name) if name and name != ":memory:" else None
+
+
+def _part_file() -> Path:
+    """An empty temporary file for the second process's half (the system's temporary folder:
+    a local disk, even when the export goes to a stick)."""
+    handle, name = tempfile.mkstemp(prefix="prospector-export-", suffix=".part")
+    os.close(handle)
+    return Path(name)
+
+
+def _start_part(let_writers_in: Callable[[], None]) -> PartWorker | None:
+    """The second process, starting; None when none can be started."""
+    try:
+        return PartWorker(let_writers_in)
+    except (OSError, RuntimeError) as exc:  # no process to be had: one process does it all
+        log.warning("The export runs in one process: a second could not start (%s)", exc)
+        return None
 
 
 def _write(
@@ -507,6 +322,57 @@ def _write(
     finally:
         if book is not None and not finished:
             book.abandon()  # stopped or failed: no zip directory for half a workbook
+
+
+def _write_in_two(
+    target: TargetFile,
+    columns: list[Column],
+    chunks: list[ExportSlice],
+    rows: Callable[[int], Iterator[list[Any]]],
+    request: ExportRequest,
+    part: PartWorker,
+) -> Iterator[int]:
+    """A CSV written by this process and ``part``: this one writes chunks from the front
+    (``rows(i)`` gives chunk i's rows), then appends the chunks the other wrote, or writes
+    them itself when that process failed; yields the running count of both.
+
+    Raises:
+        ExportNotSaved: an OS error while writing.
+        CharacterNotInEncoding: in any chunk.
+    """
+    assert target.stream is not None
+    fmt = _csv_format(request.csv, request.labels)
+    title = request.labels.sheet_title
+    own = 0
+    try:
+        steps = CsvSheet(target.stream, fmt).write_sheet(title, columns, rows(0))
+        while True:
+            for count in steps:
+                part.poll()
+                yield own + count + part.written()
+            own += count
+            index = part.next_chunk()
+            if index is None:
+                break
+            sheet = CsvSheet(target.stream, fmt)
+            steps = sheet.write_sheet(title, columns, rows(index), rows_before=chunks[index].first)
+        for theirs in part.wait():
+            yield own + theirs
+        if not part.failed:
+            yield own + part.copy_into(target.stream)
+            return
+        log.warning(
+            "The export's second process failed; this one writes its rows: %s", part.failure
+        )
+        for index in part.their_chunks():
+            sheet = CsvSheet(target.stream, fmt)
+            for count in sheet.write_sheet(
+                title, columns, rows(index), rows_before=chunks[index].first
+            ):
+                yield own + count
+            own += count
+    except OSError as exc:
+        raise target.write_failed(exc) from exc
 
 
 def _csv_format(options: CsvOptions, labels: ExportLabels) -> CsvFormat:

@@ -32,7 +32,7 @@ from prospector.domain.share import (
 )
 from prospector.domain.stages import Stage, Temperature
 from prospector.importers.share_reader import RowProblem, ShareReader, ShareRow
-from prospector.services.exports import STAGE_WORDS, TEMPERATURE_WORDS
+from prospector.services.export_plan import STAGE_WORDS, TEMPERATURE_WORDS
 from prospector.services.sources import SOURCE_KINDS
 from prospector.storage import tables as t
 from prospector.storage.do_not_call_repository import (

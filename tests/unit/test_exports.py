@@ -303,13 +303,13 @@ def test_closing_the_export_midway_leaves_nothing(workspace, people, tmp_path: P
 def test_a_short_read_is_an_error_never_a_short_file(
     workspace, people, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    real_rows = contact_export.ContactExportReader.rows
+    real_read = contact_export.ContactExportReader.read
 
-    def one_row_lost(self, query, columns, batch=1000):  # type: ignore[no-untyped-def]
-        for rows in real_rows(self, query, columns, batch):
+    def one_row_lost(self, statements, columns, batch=1000):  # type: ignore[no-untyped-def]
+        for rows in real_read(self, statements, columns, batch):
             yield rows[:-1]
 
-    monkeypatch.setattr(contact_export.ContactExportReader, "rows", one_row_lost)
+    monkeypatch.setattr(contact_export.ContactExportReader, "read", one_row_lost)
     path = tmp_path / "all.csv"
     with pytest.raises(ExportIncomplete) as caught:
         _export(workspace, path)
