@@ -12,8 +12,8 @@ measurement in a fresh process and prints JSON lines {"name", "value", "unit"}:
   write-only mode, timing nothing else (only ``append`` and ``save``); over ``--baseline-rows``
   rows (default: all of them), since its speed does not change with the row count;
 - xlsx_vs_openpyxl: the first figure over the baseline (the target is 1.5 or more);
-- peak_rss_mb: the highest peak resident memory of an export, its second process's peak (a big
-  CSV is written by two processes) added to its own.
+- peak_rss_mb: the highest peak resident memory of an export's processes together (a big CSV
+  is written by two at once; see TreeMemory).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -44,13 +45,59 @@ def emit(name: str, value: float, unit: str) -> None:
 
 
 def _peak_rss_mb() -> float:
-    """This process's peak plus its children's (the largest of them): at worst they peaked at
-    the same moment."""
-    peak = sum(
-        resource.getrusage(who).ru_maxrss
-        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024 if sys.platform != "darwin" else peak / (1024 * 1024)
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as children:
+            found += [int(c) for c in children.read().split()]
+    return found
+
+
+class TreeMemory:
+    """The peak of this process's and its children's resident memory together, sampled every
+    few milliseconds (Linux): a big CSV is written by two processes at once.
+
+    A child's own ru_maxrss cannot be used: Linux carries the parent's peak over into a child
+    started by fork and exec, so a child would report at least the parent's size at its start.
+    Elsewhere only this process's peak is measured.
+    """
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        if os.path.exists("/proc/self/status"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self.peak = max(self.peak, _peak_rss_mb())
+
+    def _sample(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(0.005):
+            try:
+                total = _rss_mb(me) + sum(_rss_mb(child) for child in _children(me))
+            except OSError:  # a child ended between the listing and the reading
+                continue
+            self.peak = max(self.peak, total)
 
 
 def measure_export(db: Path, out: Path, view: bool) -> dict[str, float]:
@@ -60,11 +107,12 @@ def measure_export(db: Path, out: Path, view: bool) -> dict[str, float]:
 
     ws = open_workspace(db, backups=False)
     request = ExportRequest(out, fields=VIEW if view else None)
-    started = time.perf_counter()
-    last = deque(ws.exports.run_export(request), maxlen=1)[0]
-    seconds = time.perf_counter() - started
+    with TreeMemory() as memory:
+        started = time.perf_counter()
+        last = deque(ws.exports.run_export(request), maxlen=1)[0]
+        seconds = time.perf_counter() - started
     ws.close()
-    return {"rows": last.written, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+    return {"rows": last.written, "seconds": seconds, "peak_rss_mb": memory.peak}
 
 
 def measure_openpyxl(db: Path, out: Path, limit: int) -> dict[str, float]:
