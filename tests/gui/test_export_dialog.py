@@ -157,3 +157,28 @@ def test_cancel_saves_nothing(qtbot, window, workspace, people, tmp_path, monkey
     assert dialog.status.text() == "The export was cancelled. No file was saved."
     assert not dialog.open_folder_button.isVisible()
     assert not (tmp_path / "never.xlsx").exists()
+
+
+def test_a_big_csv_from_the_window_is_written_by_two_processes(
+    qtbot, window, workspace, people, tmp_path, monkeypatch
+):
+    """The export runs on the dialog's thread and starts its worker process from there."""
+    from tests.unit.test_export_in_two_processes import worker_takes_the_rest
+
+    for n in range(40):
+        workspace.contacts.add(ContactFields(first_name="Léa", last_name=f"Roux {n:02d}"))
+    started = worker_takes_the_rest(monkeypatch)  # any size counts as big
+    dialog = _open(qtbot, window)
+    dialog.all_choice.setChecked(True)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(".csv"))
+    path = tmp_path / "everyone.csv"
+    dialog.path_edit.setText(str(path))
+    result = _export(qtbot, dialog)
+    assert result.written == 44 and result.status == "done"
+    (worker,) = started
+    assert worker.their_chunks() and not worker.failed  # it wrote all but the first chunk
+    records = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+    assert len(records) == 45
+    names = [r[1] for r in records[1:]]
+    assert names == sorted(names, key=str.casefold)  # the table's order, across both parts
+    assert dialog.status.text().startswith("44 contacts were written to everyone.csv.")

@@ -1,7 +1,7 @@
 """A big CSV written by two processes is the file one process writes, byte for byte.
 
 The worker process is real (spawned, as in the app). Tests that need it to write chunks hold
-the export until the worker has taken every chunk it can (``_worker_takes_the_rest``): left to
+the export until the worker has taken every chunk it can (``worker_takes_the_rest``): left to
 itself, the export's own process would write a few hundred test rows before the worker starts.
 """
 
@@ -73,7 +73,7 @@ def _one_process(workspace, path: Path, monkeypatch: pytest.MonkeyPatch, **kwarg
     return path.read_bytes()
 
 
-def _worker_takes_the_rest(
+def worker_takes_the_rest(
     monkeypatch: pytest.MonkeyPatch,
     before_it_reads=None,
     spoil_last_chunk: bool = False,
@@ -165,7 +165,7 @@ def test_the_worker_writes_what_one_process_would(
     workspace, many, tmp_path: Path, part_files: Path, monkeypatch, query: ContactQuery
 ):
     alone = _one_process(workspace, tmp_path / "one.csv", monkeypatch, query=query)
-    started = _worker_takes_the_rest(monkeypatch)
+    started = worker_takes_the_rest(monkeypatch)
     last = _export(workspace, tmp_path / "two.csv", query=query)
     assert (tmp_path / "two.csv").read_bytes() == alone
     assert last.status == "done" and last.written == workspace.exports.count(query)
@@ -192,7 +192,7 @@ def test_the_worker_reads_what_the_export_counted_not_a_later_change(
             other.execute("UPDATE contacts SET company = 'Too early'")
         other.close()
 
-    _worker_takes_the_rest(
+    worker_takes_the_rest(
         monkeypatch,
         before_it_starts=a_colleague_cannot_save_yet,
         before_it_reads=a_colleague_saves,
@@ -207,7 +207,7 @@ def test_when_the_worker_fails_the_export_writes_its_rows(
     workspace, many, tmp_path: Path, part_files: Path, monkeypatch, caplog
 ):
     alone = _one_process(workspace, tmp_path / "one.csv", monkeypatch)
-    started = _worker_takes_the_rest(monkeypatch, spoil_last_chunk=True)
+    started = worker_takes_the_rest(monkeypatch, spoil_last_chunk=True)
     last = _export(workspace, tmp_path / "two.csv")
     assert (tmp_path / "two.csv").read_bytes() == alone and last.written == many
     (worker,) = started
@@ -227,7 +227,7 @@ def test_a_character_the_code_page_lacks_in_the_workers_rows_saves_nothing(
     monkeypatch.setattr(exports, "PARALLEL_CSV_ROWS", 10**9)
     with pytest.raises(CharacterNotInEncoding) as alone:
         _export(workspace, path, csv=options)
-    started = _worker_takes_the_rest(monkeypatch)
+    started = worker_takes_the_rest(monkeypatch)
     with pytest.raises(CharacterNotInEncoding) as caught:
         _export(workspace, path, csv=options)
     # The worker met it (in the last chunk) and named the row by its number in the whole file.
