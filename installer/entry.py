@@ -3,7 +3,7 @@
 A big import hands the reading and cleaning to a worker process started with "spawn", which
 runs this same executable again: ``freeze_support()`` must come first, so that in the worker it
 runs the worker's task and exits instead of opening a second window. Only then may imports use
-a worker (``prospector.importers.parallel.ALLOWED_WHEN_FROZEN``); the self-test checks it.
+a worker (``prospector.worker_processes.ALLOWED_WHEN_FROZEN``); the self-test checks it.
 """
 
 import multiprocessing
@@ -12,9 +12,9 @@ import sys
 if __name__ == "__main__":
     multiprocessing.freeze_support()
 
-    from prospector.importers import parallel
+    from prospector import worker_processes
 
-    parallel.ALLOWED_WHEN_FROZEN = True
+    worker_processes.ALLOWED_WHEN_FROZEN = True
 
     from prospector.cli import main
 

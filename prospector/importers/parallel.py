@@ -9,8 +9,9 @@ import's results do not depend on which path ran.
 
 The worker is started with the ``spawn`` method (no fork assumptions: the same on Windows,
 macOS and in a PyInstaller build, whose entry point must call
-``multiprocessing.freeze_support()`` first). It stops when told to, when the import's process
-goes away, and is terminated if it does not stop promptly; it never touches the database.
+``multiprocessing.freeze_support()`` first: see ``worker_processes``). It stops when told to,
+when the import's process goes away, and is terminated if it does not stop promptly; it never
+touches the database.
 What it logs is sent back through a queue of its own and handled by this process's loggers,
 so it lands in the app's log file like the import's own records.
 """
@@ -22,10 +23,7 @@ import logging
 import logging.handlers
 import multiprocessing
 import multiprocessing.connection
-import os
 import queue
-import sys
-import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -43,12 +41,10 @@ from prospector.importers.mapping import ColumnMapping
 from prospector.importers.rows import CellValue, ReadProgress, RowSource
 from prospector.importers.sheet_rows import SheetRows
 from prospector.importers.table import Column, read_table
+from prospector.worker_processes import end_with
 
 log = logging.getLogger(__name__)
 
-# A PyInstaller build must call multiprocessing.freeze_support() at the very start of its entry
-# point, then set this, before imports may use a worker (without it a worker would start the app).
-ALLOWED_WHEN_FROZEN = False
 QUEUE_BATCHES = 4  # batches the worker may run ahead: bounds memory at any list size
 # What a reader notes while reading (cells cut to Excel's limit, rows NUL characters were
 # removed from, where a blank run stopped it): sent back at the end so the import's own reader
@@ -105,11 +101,6 @@ class CleanBatch:
     final: bool  # the rest after the last full batch; nothing follows
     formulas_without_value: int = 0
     reader_notes: dict[str, Any] = field(default_factory=dict)  # see READER_NOTES
-
-
-def workers_available() -> bool:
-    """False in a frozen build that has not declared ``freeze_support()`` (see above)."""
-    return not getattr(sys, "frozen", False) or ALLOWED_WHEN_FROZEN
 
 
 class WorkerFailed(RuntimeError):
@@ -360,8 +351,7 @@ def _worker_main(
     level: int = logging.WARNING,
 ) -> None:
     parent = multiprocessing.parent_process()
-    if parent is not None:
-        _end_with(parent)
+    end_with(parent, "import-gone")
     forwarding = _forward_logging(logs, level) if logs is not None else None
 
     def send(message: tuple[Any, ...]) -> bool:
@@ -401,17 +391,6 @@ def _worker_main(
         outbox.close()
         if forwarding is not None:
             _end_logging(forwarding, logs, parent)
-
-
-def _end_with(parent: BaseProcess) -> None:
-    """End this process as soon as the import's process is gone, whatever it is doing: in a
-    long read, or at exit waiting for a queue's last items to be taken by nobody."""
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(0)
-
-    threading.Thread(target=watch, name="import-gone", daemon=True).start()
 
 
 def _end_logging(handler: _ForwardLogs, logs: Any, parent: BaseProcess | None) -> None:

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import multiprocessing.connection
 import os
-import threading
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -37,6 +36,7 @@ from typing import Any, BinaryIO
 from prospector.exporters.csv_sheet import CharacterNotInEncoding, CsvFormat, CsvSheet
 from prospector.services.export_plan import ExportLabels, RowPlan
 from prospector.storage.export_rows import ExportSlice, open_snapshot, read_batches
+from prospector.worker_processes import end_with
 
 READY_TIMEOUT_S = 5.0  # writers wait this long at most for the worker's read to start
 _POLL_S = 0.1  # how often a wait looks at whether the worker still runs
@@ -57,15 +57,13 @@ class PartSpec:
 
     db_path: Path
     chunks: list[ExportSlice]  # the whole export's; the first is always the export's own
-    stored: list[str]  # the stored columns each row is read with (``RowPlan.stored``)
-    conversions: list[str | None]  # their conversions (``ContactExportReader.conversions``)
+    conversions: list[str | None]  # of the plan's stored columns (``ContactExportReader``)
     fields: tuple[str, ...]
     custom_keys: list[str]
     labels: ExportLabels
     sources: dict[int, str]
     zone: tzinfo | None
     csv_format: CsvFormat
-    out: Path
 
 
 class PartWorker:
@@ -89,19 +87,29 @@ class PartWorker:
         self._theirs: dict[int, tuple[int, int, int]] = {}  # chunk: (start, end, rows) in file
         self._closed = False
         self._started = time.monotonic()
+        # The worker's lines go to the system's temporary folder: a local disk, even when the
+        # export goes to a stick.
+        handle, name = tempfile.mkstemp(prefix="prospector-export-", suffix=".part")
+        os.close(handle)
+        self._out = Path(name)
         self._process = context.Process(
             target=_part_main,
             args=(child_end, self._written),
             name="prospector-export-part",
             daemon=True,
         )
-        self._process.start()
-        child_end.close()
+        try:
+            self._process.start()
+        except BaseException:
+            self._out.unlink(missing_ok=True)
+            raise
+        finally:
+            child_end.close()
 
     def begin(self, spec: PartSpec) -> None:
         self._spec = spec
         self._back = len(spec.chunks) - 1
-        self._send(("begin", spec))
+        self._send(("begin", spec, self._out))
 
     @property
     def failed(self) -> bool:
@@ -162,7 +170,7 @@ class PartWorker:
         """Append the worker's chunks to ``stream``, in order; their row count."""
         assert self._spec is not None and not self.failed
         rows = 0
-        with self._spec.out.open("rb") as part:
+        with self._out.open("rb") as part:
             for index in self.their_chunks():
                 start, end, count = self._theirs[index]
                 part.seek(start)
@@ -191,9 +199,8 @@ class PartWorker:
         self._process.close()
         self._channel.close()
         self._on_ready()
-        if self._spec is not None:
-            with contextlib.suppress(OSError):
-                self._spec.out.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self._out.unlink(missing_ok=True)
 
     def _receive(self, timeout: float) -> bool:
         """Handle one message from the worker, if one comes within ``timeout``."""
@@ -233,11 +240,12 @@ class PartWorker:
 def _part_main(channel: Any, written: Any) -> None:
     """The worker: wait for the spec, read on the export's snapshot, write the chunks it is
     given, from the back."""
-    _end_with_parent()
+    end_with(multiprocessing.parent_process(), "export-gone")
     message = channel.recv()
     if message[0] != "begin":
         return
     spec: PartSpec = message[1]
+    out_path: Path = message[2]
     try:
         driver = open_snapshot(spec.db_path)
     except BaseException:  # noqa: BLE001 - the export writes these rows itself
@@ -247,7 +255,7 @@ def _part_main(channel: Any, written: Any) -> None:
         channel.send(("ready",))
         plan = RowPlan(spec.fields, spec.custom_keys, spec.labels, spec.sources, spec.zone)
         total = 0
-        with spec.out.open("wb") as out:
+        with out_path.open("wb") as out:
             while (index := _claim(channel)) is not None:
                 chunk = spec.chunks[index]
                 start = out.tell()
@@ -281,17 +289,3 @@ def _claim(channel: Any) -> int | None:
             return message[1]  # type: ignore[no-any-return]
         if message[0] == "stop":
             return None
-
-
-def _end_with_parent() -> None:
-    """End this process as soon as the export's process is gone (killed, crashed), whatever
-    this one is doing."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(0)
-
-    threading.Thread(target=watch, name="export-gone", daemon=True).start()

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -40,11 +39,11 @@ from prospector.exporters.csv_sheet import CsvFormat, CsvSheet
 from prospector.exporters.sheet import Column
 from prospector.exporters.target_file import TargetFile
 from prospector.exporters.xlsx_book import XlsxBook
-from prospector.importers.parallel import workers_available
 from prospector.services.csv_export_part import PartSpec, PartWorker, chunk_cuts
 from prospector.services.export_plan import EVERY_FIELD, FIELDS, ExportLabels, RowPlan
 from prospector.storage.contact_export import ContactExportReader
 from prospector.storage.export_rows import ExportSlice, split_statements, writers_held
+from prospector.worker_processes import workers_available
 
 log = logging.getLogger(__name__)
 
@@ -234,8 +233,8 @@ class ExportService:
                 csv_format = _csv_format(request.csv, request.labels)
                 conversions = reader.conversions(plan.stored)
                 part.begin(
-                    PartSpec(database, chunks, plan.stored, conversions, tuple(fields), custom,
-                             request.labels, sources, request.zone, csv_format, _part_file())
+                    PartSpec(database, chunks, conversions, tuple(fields), custom,
+                             request.labels, sources, request.zone, csv_format)
                 )  # fmt: skip
 
                 def chunk_rows(index: int) -> Iterator[list[Any]]:
@@ -272,14 +271,6 @@ class ExportService:
         bind = self._sessions.kw.get("bind")
         name = bind.url.database if bind is not None else None
         return Path(name) if name and name != ":memory:" else None
-
-
-def _part_file() -> Path:
-    """An empty temporary file for the second process's half (the system's temporary folder:
-    a local disk, even when the export goes to a stick)."""
-    handle, name = tempfile.mkstemp(prefix="prospector-export-", suffix=".part")
-    os.close(handle)
-    return Path(name)
 
 
 def _start_part(let_writers_in: Callable[[], None]) -> PartWorker | None:

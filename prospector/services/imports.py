@@ -30,7 +30,7 @@ from prospector.importers.csv_rows import MAX_CELL, CsvFileError, CsvRows
 from prospector.importers.csv_rows import MAX_NOTED as CSV_NOTED
 from prospector.importers.detect import FileKind, detect_file_kind
 from prospector.importers.mapping import ColumnMapping, Target, guess_mapping, guess_region
-from prospector.importers.parallel import CleaningWorker, ReaderSpec, workers_available
+from prospector.importers.parallel import CleaningWorker, ReaderSpec
 from prospector.importers.rejected_rows import RejectedRow, write_rejected_csv
 from prospector.importers.rows import ReadProgress, RowSource
 from prospector.importers.sheet_rows import BLANK_RUN_END, SheetRows, sheet_names
@@ -46,6 +46,7 @@ from prospector.storage.import_repository import (
 )
 from prospector.storage.known_keys import KnownKeys
 from prospector.storage.source_repository import SourceRepository
+from prospector.worker_processes import workers_available
 
 if TYPE_CHECKING:
     from prospector.services.backups import BackupService

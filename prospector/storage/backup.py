@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from prospector.domain.backups import BackupReason, reason_of
-from prospector.errors import DatabaseBusy, UserFacingError
+from prospector.errors import DatabaseBusy, DatabaseError, UserFacingError
 from prospector.storage.engine import APPLICATION_ID, SQLITE_MAGIC, header_application_id
 
 log = logging.getLogger(__name__)
@@ -62,15 +62,10 @@ class BackupFailed(UserFacingError):
         return f"Your database could not be backed up: {why}. {then}"
 
 
-class BackupUnreadable(UserFacingError):
+class BackupUnreadable(DatabaseError):
     """The chosen file is not a Prospector backup, or it is damaged."""
 
     code = "backup.unreadable"
-
-    def __init__(self, path: Path, detail: str = "") -> None:
-        super().__init__(f"{path}: {detail}")
-        self.path = path
-        self.detail = detail
 
     def user_message(self) -> str:
         return (

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prospector.errors import UserFacingError
+from prospector.errors import DatabaseError
 from prospector.storage.engine import APPLICATION_ID, make_engine
 from prospector.storage.recovery import open_read_only
 
@@ -37,15 +37,10 @@ _BATCH = 500
 _NOT_COPIED = frozenset({"alembic_version", "search_sync"})
 
 
-class SalvageFailed(UserFacingError):
+class SalvageFailed(DatabaseError):
     """Nothing could be read from the damaged file (its table of contents is unreadable)."""
 
     code = "db.salvage_failed"
-
-    def __init__(self, path: Path, detail: str = "") -> None:
-        super().__init__(f"{path}: {detail}")
-        self.path = path
-        self.detail = detail
 
     def user_message(self) -> str:
         return (
