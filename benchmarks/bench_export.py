@@ -21,12 +21,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -36,68 +34,14 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
+from tree_memory import TreeMemory, peak_rss_mb  # noqa: E402 - beside this script
+
 VIEW = ("name", "company", "any_phone", "email", "city", "stage", "temperature", "source",
         "next_follow_up")  # fmt: skip
 
 
 def emit(name: str, value: float, unit: str) -> None:
     print(json.dumps({"name": name, "value": round(value, 2), "unit": unit}), flush=True)
-
-
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1024 if sys.platform != "darwin" else peak / (1024 * 1024)
-
-
-def _rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as children:
-            found += [int(c) for c in children.read().split()]
-    return found
-
-
-class TreeMemory:
-    """The peak of this process's and its children's resident memory together, sampled every
-    few milliseconds (Linux): a big CSV is written by two processes at once.
-
-    A child's own ru_maxrss cannot be used: Linux carries the parent's peak over into a child
-    started by fork and exec, so a child would report at least the parent's size at its start.
-    Elsewhere only this process's peak is measured.
-    """
-
-    def __init__(self) -> None:
-        self.peak = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def __enter__(self) -> TreeMemory:
-        if os.path.exists("/proc/self/status"):
-            self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-        self.peak = max(self.peak, _peak_rss_mb())
-
-    def _sample(self) -> None:
-        me = os.getpid()
-        while not self._stop.wait(0.005):
-            try:
-                total = _rss_mb(me) + sum(_rss_mb(child) for child in _children(me))
-            except OSError:  # a child ended between the listing and the reading
-                continue
-            self.peak = max(self.peak, total)
 
 
 def measure_export(db: Path, out: Path, view: bool) -> dict[str, float]:
@@ -150,7 +94,7 @@ def measure_openpyxl(db: Path, out: Path, limit: int) -> dict[str, float]:
         book.save(out)
         spent += clock() - started
     ws.close()
-    return {"rows": count, "seconds": spent, "peak_rss_mb": _peak_rss_mb()}
+    return {"rows": count, "seconds": spent, "peak_rss_mb": peak_rss_mb()}
 
 
 def _child(args: list[str]) -> dict[str, float]:

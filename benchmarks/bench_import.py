@@ -3,10 +3,10 @@
     python benchmarks/bench_import.py --rows 100000
     python benchmarks/bench_import.py --rows 1000000 --csv-only
 
-Each figure is measured in a fresh process (so peak RSS is the import's own, plus its cleaning
-worker's for lists big enough to get one), into a copy of a
-database holding 100,000 contacts, cleaning, duplicate checks and the search index included.
-Prints JSON lines {"name", "value", "unit"}.
+Each figure is measured in a fresh process, into a copy of a database holding 100,000
+contacts, cleaning, duplicate checks and the search index included. peak_rss_mb is the highest
+resident memory of the import's processes together (it cleans in a second process), sampled
+(see tree_memory.py). Prints JSON lines {"name", "value", "unit"}.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
+
+from tree_memory import TreeMemory  # noqa: E402 - beside this script, light (see child())
 
 BASE_CONTACTS = 100_000
 BENCH_DIR = ROOT / "bench-data"  # as fill_database.BENCH_DIR (imported lazily: see child())
@@ -58,33 +60,26 @@ def child(kind: str, path: Path, db: Path) -> dict[str, float]:
     worker imports again: so nothing heavy is imported at its top (fill_database would bring
     SQLAlchemy and the migrations into the worker, ~40 MB the import itself does not need).
     """
-    import resource
-
     if kind == "bare":
         from python_calamine import CalamineWorkbook
 
         start = time.perf_counter()
         sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
         count = sum(1 for _row in (tuple(r) for r in sheet.iter_rows()))
-        seconds = time.perf_counter() - start
-        rows = count - 1
-    else:
-        from prospector.services.imports import ImportRequest
-        from prospector.services.workspace import open_workspace
+        return {"seconds": time.perf_counter() - start, "rows": count - 1}
 
-        ws = open_workspace(db, backups=False)
-        ws.settings.set_default_country("FR")
+    from prospector.services.imports import ImportRequest
+    from prospector.services.workspace import open_workspace
+
+    ws = open_workspace(db, backups=False)
+    ws.settings.set_default_country("FR")
+    with TreeMemory() as memory:
         start = time.perf_counter()
         last = deque(ws.imports.run_import(ImportRequest(path, f"Bench {kind}")), maxlen=1)[0]
         seconds = time.perf_counter() - start
-        rows = last.rows_read
-        ws.close()
-        assert last.status == "completed", last
-    # The import's own peak plus its cleaning worker's (a child process, waited for by the
-    # import): both are alive at once, so their sum bounds what the import holds.
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"seconds": seconds, "rows": rows, "peak_rss_mb": own + worker, "worker_mb": worker}
+    ws.close()
+    assert last.status == "completed", last
+    return {"seconds": seconds, "rows": last.rows_read, "peak_rss_mb": memory.peak}
 
 
 def measure(kind: str, path: Path, base: Path | None) -> dict[str, float]:
