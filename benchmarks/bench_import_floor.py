@@ -23,7 +23,6 @@ Prints JSON lines {"name", "value", "unit"}.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sqlite3
 import sys
@@ -40,10 +39,6 @@ sys.path.insert(0, str(ROOT))
 BASE_CONTACTS = 100_000
 REGION = "FR"  # as bench_import.py sets it
 BATCH = 1000  # the import's batch
-
-
-def emit(name: str, value: float, unit: str) -> None:
-    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit}), flush=True)
 
 
 def real_import(db: Path, path: Path) -> tuple[float, int, int]:
@@ -152,7 +147,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
 
-    from bench_import import list_file
+    from bench_import import emit, list_file
     from fill_database import ensure_database
 
     base = ensure_database(BASE_CONTACTS, seed=42)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -47,6 +47,7 @@ from prospector.services.exports import (
 from prospector.ui.dialogs.task_dialog import TaskDialog
 from prospector.ui.errors import message_for
 from prospector.ui.labels import stage_label, temperature_label
+from prospector.ui.places import save_folder
 from prospector.ui.styles import DONE_STYLE, HINT_STYLE, PROBLEM_STYLE
 from prospector.ui.tasks import IterTask, TaskRunner
 
@@ -249,11 +250,7 @@ class ExportDialog(TaskDialog):
 
     def _restore_choices(self) -> None:
         settings = self._settings
-        folder = Path(
-            str(settings.value(f"{_SETTINGS}/folder", "") or "")
-            or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            or Path.home()
-        )
+        folder = save_folder(settings.value(f"{_SETTINGS}/folder", ""))
         suffix = str(settings.value(f"{_SETTINGS}/format", ".xlsx"))
         name = self.tr("Contacts {date}").format(date=date.today().isoformat())
         self.path_edit.setText(str(folder / f"{name}{suffix}"))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -48,6 +48,7 @@ from prospector.services.sharing import (
 from prospector.ui.dialogs.export_dialog import ExportView
 from prospector.ui.dialogs.task_dialog import TaskDialog
 from prospector.ui.errors import message_for
+from prospector.ui.places import save_folder
 from prospector.ui.styles import DONE_STYLE, HINT_STYLE, PROBLEM_STYLE
 from prospector.ui.tasks import IterTask, TaskRunner
 
@@ -214,12 +215,9 @@ class ShareDialog(_WorkDialog):
         self.setMinimumWidth(560)
 
     def _default_path(self) -> Path:
-        folder = str(self._settings.value(f"{_SETTINGS}/folder", "") or "") or (
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            or str(Path.home())
-        )
+        folder = save_folder(self._settings.value(f"{_SETTINGS}/folder", ""))
         name = self.tr("Prospector share {date}").format(date=date.today().isoformat())
-        return Path(folder) / f"{name}.xlsx"
+        return folder / f"{name}.xlsx"
 
     def _on_browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +31,7 @@ from prospector.services.privacy import PrivacyService
 from prospector.services.sources import SourceService
 from prospector.ui.errors import show_error
 from prospector.ui.labels import stage_definition
+from prospector.ui.places import documents_folder
 from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
 
 _NO_DATE = QDate(1900, 1, 1)
@@ -421,8 +422,7 @@ class ContactForm(QWidget):
         if self._contact is None or self._privacy is None:
             return None
         contact = self._contact
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        suggested = Path(folder or Path.home()) / self.tr("{name} - data held.xlsx").format(
+        suggested = documents_folder() / self.tr("{name} - data held.xlsx").format(
             name=_file_name_part(contact.display_name) or self.tr("contact")
         )
         name, _ = QFileDialog.getSaveFileName(

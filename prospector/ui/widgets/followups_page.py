@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +45,7 @@ from prospector.services.followups import (
 from prospector.ui.dialogs.follow_up_dialog import FollowUpDialog, RescheduleDialog, when_words
 from prospector.ui.errors import show_error
 from prospector.ui.labels import reminder_kind_label
+from prospector.ui.places import documents_folder
 
 FOLLOW_UP_ROLE = Qt.ItemDataRole.UserRole + 1
 REFRESH_MS = 60_000
@@ -448,13 +449,10 @@ class FollowUpsPage(QWidget):
     def export_calendar(self, path: Path | None = None) -> int | None:
         """Write the open follow-ups to a calendar file the rep picks; how many, or None."""
         if path is None:
-            folder = QStandardPaths.writableLocation(
-                QStandardPaths.StandardLocation.DocumentsLocation
-            )
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 self.tr("Export follow-ups to a calendar file"),
-                str(Path(folder) / self.tr("Prospector follow-ups.ics")),
+                str(documents_folder() / self.tr("Prospector follow-ups.ics")),
                 self.tr("Calendar files (*.ics)"),
             )
             if not chosen:
