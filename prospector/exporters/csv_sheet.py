@@ -24,7 +24,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import BinaryIO
+from itertools import islice
+from typing import Any, BinaryIO
 
 from prospector.errors import UserFacingError
 from prospector.exporters.safe_cells import FORMULA_TRIGGERS, csv_protected
@@ -80,14 +81,8 @@ def _text(value: str | None) -> str:
     return csv_protected(value) if value else ""
 
 
-def _integer(value: int | None) -> str:
-    return "" if value is None else str(value)
-
-
-def _cents(decimal_comma: bool) -> Callable[[int | None], str]:
-    def text(value: int | None) -> str:
-        if value is None:
-            return ""
+def _cents(decimal_comma: bool) -> Callable[[int], str]:
+    def text(value: int) -> str:
         sign = "-" if value < 0 else ""
         units, cents = divmod(abs(value), 100)
         return f"{sign}{units}{',' if decimal_comma else '.'}{cents:02d}"
@@ -95,37 +90,50 @@ def _cents(decimal_comma: bool) -> Callable[[int | None], str]:
     return text
 
 
-def _date(value: date | None) -> str:
-    return value.isoformat() if value is not None else ""
+def _date(value: date) -> str:
+    return value.isoformat()
 
 
-def _datetimes() -> Callable[[datetime | None], str]:
-    """Date-times as text, remembered: thousands of contacts share an import's time."""
-    memo: dict[datetime | None, str] = {None: ""}
-
-    def text(value: datetime | None) -> str:
-        found = memo.get(value)
-        if found is None:
-            if len(memo) >= 50_000:
-                memo.clear()
-                memo[None] = ""
-            found = memo[value] = value.isoformat(sep=" ", timespec="minutes")  # type: ignore[union-attr]
-        return found
-
-    return text
+def _datetime(value: datetime) -> str:
+    return value.isoformat(sep=" ", timespec="minutes")
 
 
-def _converters(columns: Sequence[Column], fmt: CsvFormat) -> list[tuple[int, Callable[..., str]]]:
-    """(index, function) turning each non-text column's values into the text written."""
-    booleans = {True: fmt.true_text, False: fmt.false_text, None: ""}
-    by_kind: dict[Kind, Callable[..., str]] = {
-        Kind.INTEGER: _integer,
+Batch = list[list[Any]]
+_MEMO_LIMIT = 50_000
+
+
+def _column_text(index: int, make: Callable[[Any], str]) -> Callable[[Batch], None]:
+    """What turns column ``index`` of a batch into its text, in place; each distinct value is
+    made once and then looked up (a list repeats its scores, amounts and import times), and an
+    empty value is ''."""
+    known: dict[Any, str] = {None: ""}
+
+    def convert(batch: Batch) -> None:
+        look_up = known.get
+        for row in batch:
+            value = row[index]
+            text = look_up(value)
+            if text is None:
+                if len(known) >= _MEMO_LIMIT:
+                    known.clear()
+                    known[None] = ""
+                text = known[value] = make(value)
+            row[index] = text
+
+    return convert
+
+
+def _converters(columns: Sequence[Column], fmt: CsvFormat) -> list[Callable[[Batch], None]]:
+    """What turns each non-text column of a batch into the text written, column by column."""
+    booleans = {True: fmt.true_text, False: fmt.false_text}
+    by_kind: dict[Kind, Callable[[Any], str]] = {
+        Kind.INTEGER: str,
         Kind.CENTS: _cents(fmt.decimal_comma),
         Kind.DATE: _date,
-        Kind.DATETIME: _datetimes(),
+        Kind.DATETIME: _datetime,
         Kind.BOOLEAN: booleans.__getitem__,
     }
-    return [(i, by_kind[c.kind]) for i, c in enumerate(columns) if c.kind in by_kind]
+    return [_column_text(i, by_kind[c.kind]) for i, c in enumerate(columns) if c.kind in by_kind]
 
 
 class CsvSheet:
@@ -151,7 +159,7 @@ class CsvSheet:
         rows_before: int | None = None,
     ) -> Iterator[int]:
         """Write the header and ``rows``; yields the row count every thousand rows and at the
-        end. ``title`` is not written: a CSV holds one table. Rows may be changed in place.
+        end. ``title`` is not written: a CSV holds one table.
 
         With ``rows_before``, only the rows are written (no byte-order mark, no header): the
         part of a file that another writer starts, where this many data rows come first (an
@@ -160,11 +168,27 @@ class CsvSheet:
         Raises:
             CharacterNotInEncoding: a value the chosen code page cannot hold.
         """
+        iterator = iter(rows)
+        batches = iter(lambda: [list(r) for r in islice(iterator, _BATCH)], [])
+        return self.write_batches(title, columns, batches, rows_before=rows_before)
+
+    def write_batches(
+        self,
+        title: str,
+        columns: Sequence[Column],
+        batches: Iterable[Batch],
+        *,
+        rows_before: int | None = None,
+    ) -> Iterator[int]:
+        """``write_sheet`` for rows that come in batches (lists of lists, changed in place):
+        yields the row count after each batch. A batch's values are turned into text column by
+        column, which costs half of doing it value by value."""
         if self._written_sheet:
             raise RuntimeError("a CSV file holds one table")
         self._written_sheet = True
         fmt = self._format
         delimiter = fmt.delimiter
+        join = delimiter.join
         quoted = _QuotedLines(delimiter)
         converters = _converters(columns, fmt)
         separators = len(columns) - 1
@@ -184,29 +208,30 @@ class CsvSheet:
             lines = []
             line_number = rows_before + 2
         written = 0
-        for values in rows:
-            row = values if isinstance(values, list) else list(values)
-            for index, convert in converters:
-                row[index] = convert(row[index])
-            try:
-                line = delimiter.join(row)  # type: ignore[arg-type]
-            except TypeError:  # a None among the text
-                row = ["" if v is None else v for v in row]
-                line = delimiter.join(row)  # type: ignore[arg-type]
-            if line.startswith(_FIRST_TUPLE) or after_delimiter(line):
-                for index in text_at:
-                    value = row[index]
-                    if value and value[0] in _FIRST_CHARS:
-                        row[index] = csv_protected(value)  # type: ignore[arg-type]
-                line = delimiter.join(row)  # type: ignore[arg-type]
-            if '"' in line or "\n" in line or "\r" in line or line.count(delimiter) != separators:
-                line = quoted.line(row)
-            lines.append(line)
-            written += 1
-            if len(lines) >= _BATCH:
-                self._flush(lines, encode, columns, line_number)
-                line_number = rows_before + written + 2
-                yield written
+        for batch in batches:
+            for convert in converters:
+                convert(batch)
+            for row in batch:
+                try:
+                    line = join(row)
+                except TypeError:  # a None among the text
+                    row = ["" if v is None else v for v in row]
+                    line = join(row)
+                if line.startswith(_FIRST_TUPLE) or after_delimiter(line):
+                    for index in text_at:
+                        value = row[index]
+                        if value and value[0] in _FIRST_CHARS:
+                            row[index] = csv_protected(value)
+                    line = join(row)
+                if '"' in line or "\n" in line or "\r" in line:
+                    line = quoted.line(row)
+                elif line.count(delimiter) != separators:  # a delimiter inside a value
+                    line = join([f'"{v}"' if delimiter in v else v for v in row])  # as csv does
+                lines.append(line)
+            written += len(batch)
+            self._flush(lines, encode, columns, line_number)
+            line_number = rows_before + written + 2
+            yield written
         self._flush(lines, encode, columns, line_number)
         yield written
 

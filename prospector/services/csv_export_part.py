@@ -29,7 +29,6 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
-from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -260,10 +259,12 @@ def _part_main(channel: Any, written: Any) -> None:
                 chunk = spec.chunks[index]
                 start = out.tell()
                 batches = read_batches(driver, chunk.statements, spec.conversions, ahead=False)
-                rows = chain.from_iterable(plan.rows(batches))
                 count = 0
                 sheet = CsvSheet(out, spec.csv_format)
-                for count in sheet.write_sheet("", plan.columns, rows, rows_before=chunk.first):
+                steps = sheet.write_batches(
+                    "", plan.columns, plan.rows(batches), rows_before=chunk.first
+                )
+                for count in steps:
                     written.value = total + count
                     if channel.poll() and channel.recv()[0] == "stop":
                         channel.send(("stopped",))

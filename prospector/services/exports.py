@@ -226,8 +226,8 @@ class ExportService:
             target = stack.enter_context(TargetFile(path))  # removed unless committed
             if part is None:
                 everything = [(sql, ps) for sql, ps, _ in statements]
-                rows = chain.from_iterable(plan.rows(reader.read(everything, plan.stored)))
-                steps = _write(target, kind, plan.columns, rows, request, total)
+                batches = plan.rows(reader.read(everything, plan.stored))
+                steps = _write(target, kind, plan.columns, batches, request, total)
             else:
                 chunks = split_statements(statements, chunk_cuts(total))
                 csv_format = _csv_format(request.csv, request.labels)
@@ -237,9 +237,9 @@ class ExportService:
                              request.labels, sources, request.zone, csv_format)
                 )  # fmt: skip
 
-                def chunk_rows(index: int) -> Iterator[list[Any]]:
+                def chunk_rows(index: int) -> Iterator[list[list[Any]]]:
                     batches = reader.read(chunks[index].statements, plan.stored, ahead=False)
-                    return chain.from_iterable(plan.rows(batches))
+                    return plan.rows(batches)
 
                 steps = _write_in_two(target, plan.columns, chunks, chunk_rows, request, part)
             try:
@@ -286,11 +286,12 @@ def _write(
     target: TargetFile,
     kind: ExportFormat,
     columns: list[Column],
-    rows: Iterator[list[Any]],
+    batches: Iterator[list[list[Any]]],
     request: ExportRequest,
     total: int,
 ) -> Iterator[int]:
-    """Write the rows into the target's temporary file; yields the running count.
+    """Write the rows, which come in batches, into the target's temporary file; yields the
+    running count.
 
     Raises:
         ExportNotSaved: an OS error while writing (the disk is full, the stick was pulled).
@@ -302,11 +303,12 @@ def _write(
     try:
         if kind is ExportFormat.XLSX:
             book = XlsxBook(target.stream, [labels.sheet_title])
+            rows = chain.from_iterable(batches)
             yield from book.write_sheet(labels.sheet_title, columns, rows, expected_rows=total)
             book.close()
         else:
             sheet = CsvSheet(target.stream, _csv_format(request.csv, labels))
-            yield from sheet.write_sheet(labels.sheet_title, columns, rows)
+            yield from sheet.write_batches(labels.sheet_title, columns, batches)
         finished = True
     except OSError as exc:
         raise target.write_failed(exc) from exc
@@ -319,13 +321,13 @@ def _write_in_two(
     target: TargetFile,
     columns: list[Column],
     chunks: list[ExportSlice],
-    rows: Callable[[int], Iterator[list[Any]]],
+    rows: Callable[[int], Iterator[list[list[Any]]]],
     request: ExportRequest,
     part: PartWorker,
 ) -> Iterator[int]:
     """A CSV written by this process and ``part``: this one writes chunks from the front
-    (``rows(i)`` gives chunk i's rows), then appends the chunks the other wrote, or writes
-    them itself when that process failed; yields the running count of both.
+    (``rows(i)`` gives chunk i's rows in batches), then appends the chunks the other wrote,
+    or writes them itself when that process failed; yields the running count of both.
 
     Raises:
         ExportNotSaved: an OS error while writing.
@@ -336,7 +338,7 @@ def _write_in_two(
     title = request.labels.sheet_title
     own = 0
     try:
-        steps = CsvSheet(target.stream, fmt).write_sheet(title, columns, rows(0))
+        steps = CsvSheet(target.stream, fmt).write_batches(title, columns, rows(0))
         while True:
             for count in steps:
                 part.poll()
@@ -346,7 +348,9 @@ def _write_in_two(
             if index is None:
                 break
             sheet = CsvSheet(target.stream, fmt)
-            steps = sheet.write_sheet(title, columns, rows(index), rows_before=chunks[index].first)
+            steps = sheet.write_batches(
+                title, columns, rows(index), rows_before=chunks[index].first
+            )
         for theirs in part.wait():
             yield own + theirs
         if not part.failed:
@@ -357,7 +361,7 @@ def _write_in_two(
         )
         for index in part.their_chunks():
             sheet = CsvSheet(target.stream, fmt)
-            for count in sheet.write_sheet(
+            for count in sheet.write_batches(
                 title, columns, rows(index), rows_before=chunks[index].first
             ):
                 yield own + count

@@ -377,13 +377,17 @@ def test_progress_is_a_few_steps_and_stop_is_read_between_them(
 ):
     """A million rows must not mean thousands of progress signals: the bar gets at most
     PROGRESS_STEPS; the stop flag is still read every few rows."""
-    from prospector.exporters import csv_sheet
     from prospector.services import exports
 
-    monkeypatch.setattr(csv_sheet, "_BATCH", 5)  # every 5 lines (the header is the first)
+    real_read = contact_export.ContactExportReader.read
+
+    def in_fives(self, statements, columns, batch=1000, **how):  # type: ignore[no-untyped-def]
+        return real_read(self, statements, columns, 5, **how)
+
+    monkeypatch.setattr(contact_export.ContactExportReader, "read", in_fives)  # 5 rows a batch
     monkeypatch.setattr(exports, "PROGRESS_STEPS", 2)
     steps = list(workspace.exports.run_export(ExportRequest(tmp_path / "a.csv")))
-    assert [(s.written, s.status) for s in steps] == [(0, "running"), (14, "running"), (22, "done")]
+    assert [(s.written, s.status) for s in steps] == [(0, "running"), (15, "running"), (22, "done")]
 
     asked = {"n": 0}
 
@@ -394,7 +398,7 @@ def test_progress_is_a_few_steps_and_stop_is_read_between_them(
     steps = list(
         workspace.exports.run_export(ExportRequest(tmp_path / "b.csv"), stop_on_third_look)
     )
-    assert [(s.written, s.status) for s in steps][-1] == (14, "cancelled")
+    assert [(s.written, s.status) for s in steps][-1] == (15, "cancelled")
     assert not (tmp_path / "b.csv").exists()
 
 
