@@ -561,14 +561,17 @@ class ContactBatchWriter:
 def _drop_rebuildable_indexes(session: Session) -> list[str]:
     """Drop the contacts' secondary indexes the import does not read (not unique, not on a
     lookup column) and return their exact SQL from ``sqlite_master``, in its order, for
-    ``finish()`` to run again. DDL is transactional here: a rollback brings them back."""
+    ``finish()`` to run again. DDL is transactional here: a rollback brings them back.
+
+    An index led by the id stays: the import's new ids only ever come last in it, which costs
+    less than reading the whole table again to rebuild it."""
     connection = session.connection()
     keep = set()
     for _seq, name, unique, origin, _partial in connection.exec_driver_sql(
         "PRAGMA index_list(contacts)"
     ):
         first = connection.exec_driver_sql(f'PRAGMA index_info("{name}")').fetchone()
-        if unique or origin != "c" or first is None or first[2] in _LOOKUP_COLUMNS:
+        if unique or origin != "c" or first is None or first[2] in (*_LOOKUP_COLUMNS, "id"):
             keep.add(name)
     dropped = [
         (name, sql)
@@ -839,4 +842,3 @@ def _value_keys(values: Mapping[str, Any]) -> list[str]:
 def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-

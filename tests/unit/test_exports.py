@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections import deque
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from sqlalchemy import event
 
 from prospector.domain.contacts import ContactFields
 from prospector.domain.query import ContactQuery, SortKey
@@ -229,6 +231,34 @@ def test_everything_holds_every_field_the_flag_and_the_custom_fields(workspace, 
     assert paul["List"] == "Salon"
     paul_row = next(c.row for c in sheet["B"] if c.value == "Lefèvre")
     assert sheet[f"K{paul_row}"].number_format == "@"  # postal codes as Text, even when edited
+
+
+def test_which_custom_fields_there_are_is_read_from_the_contacts_having_some(
+    workspace, db_path: Path
+):
+    """An export of everything first asks which custom fields exist: SQLite answers from the
+    contacts holding some (their own index), not by reading every contact."""
+    for n in range(6):
+        custom = {"Secteur": "Food", f"Extra {n % 2}": "x"} if n % 3 == 0 else {}
+        workspace.contacts.add(ContactFields(last_name=f"Roux{n}", custom_fields=custom))
+    asked: list[tuple[str, tuple]] = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if "json_each" in statement:
+            asked.append((statement, parameters))
+
+    engine = workspace.database.engine
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        with workspace.database.sessions() as session:
+            keys = contact_export.ContactExportReader(session).custom_field_keys(ContactQuery())
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert keys == ["Extra 0", "Extra 1", "Secteur"]
+    [(statement, parameters)] = asked
+    with sqlite3.connect(db_path) as db:
+        plan = db.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+    assert any("USING INDEX ix_contacts_custom_fields" in step[-1] for step in plan), plan
 
 
 def test_custom_field_names_never_clash_with_the_standard_ones(workspace, tmp_path: Path):
