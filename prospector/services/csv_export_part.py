@@ -21,6 +21,7 @@ transaction: the file is the same either way.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import tempfile
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from prospector.exporters.csv_sheet import CharacterNotInEncoding, CsvFormat, CsvSheet
+from prospector.services.bulk_work import BULK_GC_THRESHOLDS
 from prospector.services.export_plan import ExportLabels, RowPlan
 from prospector.storage.export_rows import ExportSlice, open_snapshot, read_batches
 from prospector.worker_processes import end_with
@@ -251,6 +253,7 @@ def _part_main(channel: Any, written: Any) -> None:
         channel.send(("failed", traceback.format_exc()))
         return
     try:
+        gc.set_threshold(*BULK_GC_THRESHOLDS)  # this process does nothing else (see bulk_work)
         channel.send(("ready",))
         plan = RowPlan(spec.fields, spec.custom_keys, spec.labels, spec.sources, spec.zone)
         total = 0

@@ -39,6 +39,7 @@ from prospector.exporters.csv_sheet import CsvFormat, CsvSheet
 from prospector.exporters.sheet import Column
 from prospector.exporters.target_file import TargetFile
 from prospector.exporters.xlsx_book import XlsxBook
+from prospector.services.bulk_work import fewer_collections
 from prospector.services.csv_export_part import PartSpec, PartWorker, chunk_cuts
 from prospector.services.export_plan import EVERY_FIELD, FIELDS, ExportLabels, RowPlan
 from prospector.storage.contact_export import ContactExportReader
@@ -243,13 +244,14 @@ class ExportService:
 
                 steps = _write_in_two(target, plan.columns, chunks, chunk_rows, request, part)
             try:
-                for written in steps:
-                    if should_stop():
-                        cancelled = True
-                        break
-                    if written - shown >= step:  # a bar needs no more than this
-                        shown = written
-                        yield ExportProgress(written, total, path)
+                with fewer_collections():
+                    for written in steps:
+                        if should_stop():
+                            cancelled = True
+                            break
+                        if written - shown >= step:  # a bar needs no more than this
+                            shown = written
+                            yield ExportProgress(written, total, path)
             finally:
                 steps.close()
             if not cancelled:

@@ -8,13 +8,11 @@ process leaves the database exactly as it was.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import heapq
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -36,6 +34,7 @@ from prospector.importers.rows import ReadProgress, RowSource
 from prospector.importers.sheet_rows import BLANK_RUN_END, SheetRows, sheet_names
 from prospector.importers.sheet_rows import MAX_NOTED as SHEET_NOTED
 from prospector.importers.table import Column, column_letter, read_table
+from prospector.services.bulk_work import fewer_collections
 from prospector.services.import_templates import ImportTemplate, ImportTemplates
 from prospector.services.settings import SettingsService
 from prospector.storage.do_not_call_repository import flag_contacts_of_import_run
@@ -339,7 +338,7 @@ class ImportService:
             started = time.perf_counter()  # the rate counts reading and writing, not the copy
         worker = _cleaning_worker(source)
         try:
-            with _fewer_collections():
+            with fewer_collections():
                 yield from self._run(
                     request, source, worker, should_stop, batch_size, dry_run, started
                 )
@@ -435,9 +434,7 @@ class ImportService:
                 )
                 try:
                     if worker is not None:
-                        worker.start(
-                            mapping, region, source_id, batch_size, _known_keys(session)
-                        )
+                        worker.start(mapping, region, source_id, batch_size, _known_keys(session))
                         for part in worker.batches():
                             counts["read"] = part.read
                             problems.extend(part.problems)
@@ -529,23 +526,6 @@ class ImportService:
     ) -> int:
         """Write the rows the import could not take, with a reason column, to ``path``."""
         return write_rejected_csv(path, list(result.columns), result.rejected_rows, describe)
-
-
-# The cyclic garbage collector's thresholds during an import. Each batch's contacts live just
-# long enough to be promoted to the oldest generation, so with the defaults (700, 10, 10) full
-# collections ran over and over: 1.1 s of a 100,000-row import, nearly nothing with these.
-# An import makes no reference cycles of note; the usual thresholds come back after it.
-IMPORT_GC_THRESHOLDS = (20_000, 20, 20)
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    before = gc.get_threshold()
-    gc.set_threshold(*IMPORT_GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _known_keys(session: Session) -> KnownKeys | None:

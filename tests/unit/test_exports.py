@@ -432,6 +432,27 @@ def test_progress_is_a_few_steps_and_stop_is_read_between_them(
     assert not (tmp_path / "b.csv").exists()
 
 
+@pytest.mark.parametrize("stop", [False, True])
+def test_the_collector_runs_less_often_during_an_export_and_as_before_after(
+    workspace, people, tmp_path: Path, stop: bool
+):
+    import gc
+
+    from prospector.services.bulk_work import BULK_GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    seen = []
+
+    def look() -> bool:
+        seen.append(gc.get_threshold())
+        return stop
+
+    steps = list(workspace.exports.run_export(ExportRequest(tmp_path / "a.csv"), look))
+    assert steps[-1].status == ("cancelled" if stop else "done")
+    assert seen and set(seen) == {BULK_GC_THRESHOLDS} != {before}
+    assert gc.get_threshold() == before
+
+
 def test_a_search_that_matches_a_note_exports_what_the_table_shows(workspace, tmp_path):
     """The table finds contacts by their notes; the export of that view has the same rows."""
     from prospector.domain.contacts import ContactFields as Fields
