@@ -219,6 +219,7 @@ class ExportService:
                     stack.callback(part.close)
             custom = reader.custom_field_keys(request.query) if request.fields is None else []
             sources = reader.source_names()
+            csv_format = _csv_format(request.csv, request.labels)
             plan = RowPlan(fields, custom, request.labels, sources, request.zone)
             statements = reader.statements(request.query, plan.stored, total)
             yield ExportProgress(0, total, path)
@@ -228,10 +229,9 @@ class ExportService:
             if part is None:
                 everything = [(sql, ps) for sql, ps, _ in statements]
                 batches = plan.rows(reader.read(everything, plan.stored))
-                steps = _write(target, kind, plan.columns, batches, request, total)
+                steps = _write(target, kind, plan.columns, batches, csv_format, request, total)
             else:
                 chunks = split_statements(statements, chunk_cuts(total))
-                csv_format = _csv_format(request.csv, request.labels)
                 conversions = reader.conversions(plan.stored)
                 part.begin(
                     PartSpec(database, chunks, conversions, tuple(fields), custom,
@@ -242,7 +242,9 @@ class ExportService:
                     batches = reader.read(chunks[index].statements, plan.stored, ahead=False)
                     return plan.rows(batches)
 
-                steps = _write_in_two(target, plan.columns, chunks, chunk_rows, request, part)
+                steps = _write_in_two(
+                    target, plan.columns, chunks, chunk_rows, csv_format, request, part
+                )
             try:
                 with fewer_collections():
                     for written in steps:
@@ -289,6 +291,7 @@ def _write(
     kind: ExportFormat,
     columns: list[Column],
     batches: Iterator[list[list[Any]]],
+    csv_format: CsvFormat,
     request: ExportRequest,
     total: int,
 ) -> Iterator[int]:
@@ -309,7 +312,7 @@ def _write(
             yield from book.write_sheet(labels.sheet_title, columns, rows, expected_rows=total)
             book.close()
         else:
-            sheet = CsvSheet(target.stream, _csv_format(request.csv, labels))
+            sheet = CsvSheet(target.stream, csv_format)
             yield from sheet.write_batches(labels.sheet_title, columns, batches)
         finished = True
     except OSError as exc:
@@ -324,6 +327,7 @@ def _write_in_two(
     columns: list[Column],
     chunks: list[ExportSlice],
     rows: Callable[[int], Iterator[list[list[Any]]]],
+    fmt: CsvFormat,
     request: ExportRequest,
     part: PartWorker,
 ) -> Iterator[int]:
@@ -336,7 +340,6 @@ def _write_in_two(
         CharacterNotInEncoding: in any chunk.
     """
     assert target.stream is not None
-    fmt = _csv_format(request.csv, request.labels)
     title = request.labels.sheet_title
     own = 0
     try:
