@@ -27,6 +27,7 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any, BinaryIO
 
+from prospector.column_memo import Batch, column_converter
 from prospector.errors import UserFacingError
 from prospector.exporters.safe_cells import FORMULA_TRIGGERS, csv_protected
 from prospector.exporters.sheet import Column, Kind, Row
@@ -98,29 +99,16 @@ def _datetime(value: datetime) -> str:
     return value.isoformat(sep=" ", timespec="minutes")
 
 
-Batch = list[list[Any]]
-_MEMO_LIMIT = 50_000
-
-
 def _column_text(index: int, make: Callable[[Any], str]) -> Callable[[Batch], None]:
     """What turns column ``index`` of a batch into its text, in place; each distinct value is
     made once and then looked up (a list repeats its scores, amounts and import times), and an
     empty value is ''."""
-    known: dict[Any, str] = {None: ""}
+    convert = column_converter(make, empty="")
 
-    def convert(batch: Batch) -> None:
-        look_up = known.get
-        for row in batch:
-            value = row[index]
-            text = look_up(value)
-            if text is None:
-                if len(known) >= _MEMO_LIMIT:
-                    known.clear()
-                    known[None] = ""
-                text = known[value] = make(value)
-            row[index] = text
+    def text(batch: Batch) -> None:
+        convert(batch, index)
 
-    return convert
+    return text
 
 
 def _converters(columns: Sequence[Column], fmt: CsvFormat) -> list[Callable[[Batch], None]]:

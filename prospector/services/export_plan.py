@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
+from prospector.column_memo import column_converter
 from prospector.domain.stages import Stage, Temperature
 from prospector.exporters.sheet import Column, Kind
 
@@ -208,11 +209,10 @@ class RowPlan:
 
             return word
         if FIELDS[key].kind is Kind.DATETIME:
+            convert = column_converter(local)
 
             def when(batch: list[list[Any]]) -> None:
-                for row in batch:
-                    if row[i] is not None:
-                        row[i] = local(row[i])
+                convert(batch, i)
 
             return when
         return None
@@ -238,17 +238,10 @@ class RowPlan:
 
 
 def _local_time(zone: tzinfo | None) -> Callable[[datetime], datetime]:
-    """Aware UTC -> naive wall time in ``zone`` (spreadsheets have no zones), remembered:
-    an import stamps thousands of contacts with the same moment."""
-    memo: dict[datetime, datetime] = {}
+    """Aware UTC -> naive wall time in ``zone`` (spreadsheets have no zones)."""
 
     def local(moment: datetime) -> datetime:
-        found = memo.get(moment)
-        if found is None:
-            if len(memo) >= 50_000:
-                memo.clear()
-            found = memo[moment] = moment.astimezone(zone).replace(tzinfo=None)
-        return found
+        return moment.astimezone(zone).replace(tzinfo=None)
 
     return local
 

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-_MEMO_LIMIT = 50_000
+from prospector.column_memo import Batch, column_converter
 
 Statement = tuple[str, list[Any]]  # SQL text and its positional parameters
 
@@ -39,20 +39,9 @@ class ExportSlice:
     rows: int
 
 
-def _utc_reader() -> Callable[[str], datetime]:
-    """Naive-UTC text to an aware datetime; remembered, since an import stamps thousands of
-    contacts with the same time."""
-    memo: dict[str, datetime] = {}
-
-    def read(value: str) -> datetime:
-        found = memo.get(value)
-        if found is None:
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            found = memo[value] = datetime.fromisoformat(value).replace(tzinfo=UTC)
-        return found
-
-    return read
+def _utc(value: str) -> datetime:
+    """Naive-UTC text as an aware datetime."""
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def _json(value: str) -> dict[str, str]:
@@ -62,12 +51,26 @@ def _json(value: str) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in loaded.items()}
 
 
+def _each(make: Callable[[Any], Any]) -> Callable[[Batch, int], None]:
+    """A column's conversion for values that seldom repeat (a contact's own custom fields):
+    nothing remembered."""
+
+    def convert(batch: Batch, index: int) -> None:
+        for row in batch:
+            value = row[index]
+            if value is not None:
+                row[index] = make(value)
+
+    return convert
+
+
 # A typed column's conversion, by name (a name travels to another process; a function may not).
-CONVERSIONS: dict[str, Callable[[], Callable[[Any], Any]]] = {
-    "utc": _utc_reader,
-    "date": lambda: date.fromisoformat,
-    "bool": lambda: bool,
-    "json": lambda: _json,
+# Each makes a fresh converter of one column of a batch, in place (see column_memo).
+CONVERSIONS: dict[str, Callable[[], Callable[[Batch, int], None]]] = {
+    "utc": lambda: column_converter(_utc),
+    "date": lambda: column_converter(date.fromisoformat),
+    "bool": lambda: column_converter(bool),
+    "json": lambda: _each(_json),
 }
 
 
@@ -90,10 +93,7 @@ def read_batches(
     for raw in source:
         rows = [list(r) for r in raw]
         for index, convert in converters:
-            for row in rows:
-                value = row[index]
-                if value is not None:
-                    row[index] = convert(value)
+            convert(rows, index)
         yield rows
 
 
