@@ -476,6 +476,14 @@ class CallQueueService:
                 found = questionnaire_id, repo.get(questionnaire_id)
         return found
 
+    def _asked(self, asked: Questionnaire | None) -> tuple[int, Questionnaire]:
+        if asked is not None:
+            with self._sessions() as session:
+                found = QuestionnaireRepository(session).version(asked.name, asked.version)
+            if found is not None:
+                return found
+        return self._active()
+
     def save_questionnaire(self, questionnaire: Questionnaire) -> int:
         """Save an edited questionnaire as a new version; answers given before keep theirs."""
         self._active()
@@ -493,13 +501,18 @@ class CallQueueService:
         notes: dict[str, str] | None = None,
         engagement: list[Engagement] | None = None,
         logged: LoggedCall | None = None,
+        asked: Questionnaire | None = None,
     ) -> QualificationResult:
         """Judge the contact, store the answers (per version) and move its stage.
+
+        ``asked``: the questionnaire the answers were given to (default: the active one).
+        Questions stay open on the call screen while Settings may save a new version; the
+        answers are judged by the rules of the questions the rep asked, and filed under them.
 
         When ``logged`` (the call the questionnaire belongs to) is given, undoing that call
         also takes this qualification back.
         """
-        questionnaire_id, questionnaire = self._active()
+        questionnaire_id, questionnaire = self._asked(asked)
         result = qualify(questionnaire, answers, engagement or [])
         now = self._clock()
         notes = {k: v.strip() for k, v in (notes or {}).items() if v and v.strip()}

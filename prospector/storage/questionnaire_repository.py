@@ -36,6 +36,15 @@ class QuestionnaireRepository:
         ).scalar()
         return (row.id, self._load(row)) if row is not None else None
 
+    def version(self, name: str, version: int) -> tuple[int, Questionnaire] | None:
+        """One version of a questionnaire, active or not (older answers keep theirs)."""
+        row = self._s.execute(
+            select(t.Questionnaire).where(
+                t.Questionnaire.name == name, t.Questionnaire.version == version
+            )
+        ).scalar()
+        return (row.id, self._load(row)) if row is not None else None
+
     def get(self, questionnaire_id: int) -> Questionnaire:
         return self._load(self._s.get_one(t.Questionnaire, questionnaire_id))
 

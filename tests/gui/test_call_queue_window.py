@@ -372,6 +372,39 @@ def test_a_disqualifying_answer_and_ctrl_z_while_the_questions_are_open(
     assert workspace.queue.qualifications(ids[0]) == []
 
 
+def test_answers_given_while_settings_change_the_questions_keep_the_questions_asked(
+    qtbot, window, workspace, salon
+):
+    source, ids = salon
+    page = _start(qtbot, window, source)
+    keys = Keyboard(qtbot, window)
+    keys.press(K.Key_9)  # talked: version 1's questions open
+    asked = page.questionnaire.questionnaire
+    # Meanwhile (Settings, same window) "no budget" becomes a reason to drop a contact.
+    stricter = replace(
+        asked,
+        questions=tuple(
+            replace(q, disqualifies_if=("no",)) if q.key == "budget" else q for q in asked.questions
+        ),
+    )
+    workspace.queue.save_questionnaire(stricter)
+    page.apply_settings()
+    assert page.questionnaire.questionnaire is asked  # what the rep sees does not change
+
+    keys.press(K.Key_Y, K.Key_N)  # in our market; no budget
+    assert page.questionnaire.answers() == {"market": "yes", "budget": "no"}
+    keys.press(K.Key_Return, modifier=CTRL)
+
+    assert "Disqualified" not in page.status.text()
+    assert workspace.contacts.get(ids[0]).fields.stage != "disqualified"
+    (filed,) = workspace.queue.qualifications(ids[0])
+    assert filed["result"] != "disqualified"
+    keys.press(K.Key_9)  # the next conversation asks version 2
+    assert page.questionnaire.questionnaire.version == asked.version + 1
+    keys.press(K.Key_Z, modifier=CTRL)  # closed again, nothing logged
+    assert page.state == State.WORKING
+
+
 def test_numbers_open_with_the_chosen_scheme_and_the_timer_counts_the_call(
     qtbot, window, workspace, salon, dialed, settings
 ):

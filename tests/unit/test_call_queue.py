@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -166,6 +167,33 @@ def test_editing_the_questionnaire_makes_a_version_and_keeps_old_answers(workspa
     assert history[0]["questionnaire_id"] != history[1]["questionnaire_id"]
 
 
+def test_answers_are_judged_and_filed_by_the_version_that_was_asked(workspace):
+    """Settings may save a new version while the questions are open on the call screen."""
+    _source, ids = _list(workspace, 1)
+    asked = workspace.queue.questionnaire()
+    assert asked.question("budget").disqualifies_if == ()
+    stricter = type(asked)(
+        asked.name,
+        asked.version,
+        tuple(
+            replace(q, disqualifies_if=("no",)) if q.key == "budget" else q for q in asked.questions
+        ),
+    )
+    workspace.queue.save_questionnaire(stricter)
+    answers = {"market": "yes", "budget": "no"}
+
+    result = workspace.queue.qualify(ids[0], answers, asked=asked)
+
+    assert result.stage != Stage.DISQUALIFIED  # version 1 does not drop a contact without budget
+    assert workspace.contacts.get(ids[0]).fields.stage == result.stage
+    filed = workspace.queue.qualifications(ids[0])[0]
+    # The active version (2) would have judged the same answers junk, and filed them under it.
+    assert workspace.queue.qualify(ids[0], answers).stage == Stage.DISQUALIFIED
+    newest = workspace.queue.qualifications(ids[0])[0]
+    assert filed["questionnaire_id"] != newest["questionnaire_id"]
+    assert filed["result"] != newest["result"]
+
+
 def test_skipping_asks_a_reason_and_the_contact_comes_back(workspace, clock):
     source, ids = _list(workspace, 2)
     with pytest.raises(MissingAnswer):
@@ -188,9 +216,7 @@ def test_progress_tells_what_comes_back_later_even_after_a_restart(workspace, cl
     queue.log_outcome(ids[0], CallOutcome.NO_ANSWER)
     queue.log_outcome(ids[1], CallOutcome.BUSY)
     queue.log_outcome(ids[2], CallOutcome.CALL_BACK, call_back_at=start + timedelta(days=2))
-    queue.log_outcome(
-        ids[3], CallOutcome.NOT_INTERESTED, nurture_until=start + timedelta(days=90)
-    )
+    queue.log_outcome(ids[3], CallOutcome.NOT_INTERESTED, nurture_until=start + timedelta(days=90))
     queue.skip(ids[4], "Lunch time")
     queue.log_outcome(ids[5], CallOutcome.DO_NOT_CALL)  # never comes back
 

@@ -550,6 +550,7 @@ class CallQueuePage(QWidget):
                 notes=self.questionnaire.notes(),
                 engagement=self.questionnaire.engagement(),
                 logged=logged,
+                asked=self.questionnaire.questionnaire,
             )
         except UserFacingError as error:
             self._queue.undo(logged)  # the talk and its answers are saved together or not at all
@@ -619,8 +620,9 @@ class CallQueuePage(QWidget):
     def apply_settings(self) -> None:
         """After Settings were saved: new stage names, policy, dial choice and questions show.
 
-        Questions open in a conversation stay as they are, so nothing the rep typed is lost;
-        the next conversation gets the new ones (``open_questionnaire`` reads them each time).
+        Questions open in a conversation stay as they are, so nothing the rep typed is lost,
+        and their answers are judged and filed by that version (``save_questionnaire`` passes
+        it); the next conversation gets the new ones (``open_questionnaire`` reads them).
         The card on screen is redrawn only before the call starts, so its note and timer stay.
         """
         self._policy = self._queue.policy()
