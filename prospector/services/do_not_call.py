@@ -1,7 +1,9 @@
 """The do-not-call register: import a file of phones and emails, flag every contact they match.
 
 A do-not-call file comes from a national register, a vendor or a colleague: a bare column of
-numbers without a header, or a sheet with Phone / Téléphone / E-mail columns among others.
+numbers without a header, or a sheet with Phone / Téléphone / E-mail columns among others. A
+workbook is read sheet by sheet, every sheet that holds phones or emails (a register split by
+region or by month must not lose its second sheet); the others are named in the preview.
 The columns to read are found by their headers (the import's own guesses, in six languages)
 or by their values, and every value is cleaned exactly as an import cleans a contact's phone
 and email, so "01 23 45 67 89" in the file matches "+33 1 23 45 67 89" on a contact.
@@ -27,6 +29,7 @@ from prospector.domain.backups import BackupReason
 from prospector.domain.clock import Clock, system_clock
 from prospector.domain.contacts import normalize_email, normalize_phone, tidy
 from prospector.errors import UserFacingError
+from prospector.importers.detect import FileKind
 from prospector.importers.mapping import (
     ColumnMapping,
     Target,
@@ -35,6 +38,7 @@ from prospector.importers.mapping import (
     header_key,
 )
 from prospector.importers.rows import CellValue, RawRow, RowSource, cell_text, is_blank
+from prospector.importers.sheet_rows import sheet_names
 from prospector.importers.table import Column, column_letter, column_samples, unique_names
 from prospector.services.imports import open_rows
 from prospector.services.settings import SettingsService
@@ -117,12 +121,13 @@ class DoNotCallColumn:
     name: str  # the header, or "Column A" when the file has none
     by_header: bool  # chosen for its header (else for its values)
     samples: tuple[tuple[str, str | None], ...]  # (as typed, as kept; None: unreadable)
+    sheet: str | None = None  # the workbook's sheet, when the file has several read
 
 
 @dataclass(frozen=True)
 class UnreadableValue:
     row: int  # as Excel numbers it
-    column: str
+    column: str  # its name; "Sheet · name" when several sheets are read
     value: str
 
 
@@ -141,6 +146,8 @@ class DoNotCallPreview:
     emails: int
     unreadable: int
     already_listed: int
+    sheets: tuple[str, ...] = ()  # the sheets read, when more than one is
+    other_sheets: tuple[str, ...] = ()  # sheets without phones or emails, not read
 
 
 @dataclass(frozen=True)
@@ -179,6 +186,29 @@ class _Layout:
     by_header: set[int]
     reason: int | None
     body: list[RawRow]  # the rows read ahead, below the header
+
+
+@dataclass
+class _Part:
+    """One table of the file to read: the CSV, or one sheet of a workbook."""
+
+    sheet: str | None  # None: a CSV or a workbook of one sheet
+    source: RowSource
+    rows: Iterator[RawRow]  # the rows after the ones read ahead
+    layout: _Layout
+    named: bool = False  # its columns are named with the sheet (several sheets are read)
+
+    def column(self, index: int) -> str:
+        """A column's name as a rep finds it in the file."""
+        name = self.layout.names[index]
+        return f"{self.sheet} · {name}" if self.named else name
+
+
+@dataclass
+class _Reading:
+    parts: list[_Part]
+    region: str
+    other_sheets: list[str]  # sheets of the workbook with no phones or emails
 
 
 def read_value(raw: CellValue, region: str) -> tuple[str, str] | None | str:
@@ -255,33 +285,55 @@ class DoNotCallService:
 
     # -- reading a file --------------------------------------------------------------------------
 
-    def _open(self, path: Path) -> tuple[RowSource, Iterator[RawRow], _Layout, str]:
-        """The file's reader, its remaining rows, which columns to read, and the region.
+    def _open(self, path: Path) -> _Reading:
+        """What to read in the file: each table holding phones or emails (a CSV, or each such
+        sheet of a workbook, in the workbook's order), with its columns, and the region.
 
         Raises:
             UserFacingError: the file cannot be read, or holds no phones or emails.
         """
         default = self._settings.default_country()
-        _kind, source = open_rows(path, region=default)
-        rows = source.rows()
-        ahead: list[RawRow] = []
-        for row in rows:
-            if not is_blank(row.cells):
-                ahead.append(row)
-                if len(ahead) >= LOOKAHEAD:
-                    break
-        layout = _find_layout(ahead, default)
-        if layout is None:
-            raise NoNumbersInFile(path)
+        kind, first = open_rows(path, region=default)
+        names = [] if kind == FileKind.CSV else sheet_names(path)
+        tables: list[tuple[str | None, RowSource]] = [(None, first)]
+        if len(names) > 1:  # read one by one, by name (the first opened above, so unnamed)
+            tables = [(name, open_rows(path, sheet=name)[1]) for name in names]
+        found: list[tuple[str | None, RowSource, Iterator[RawRow], list[RawRow]]] = []
+        for sheet, source in tables:
+            rows = source.rows()
+            ahead: list[RawRow] = []
+            for row in rows:
+                if not is_blank(row.cells):
+                    ahead.append(row)
+                    if len(ahead) >= LOOKAHEAD:
+                        break
+            found.append((sheet, source, rows, ahead))
         region = self._settings.chosen_default_country() or default
         if self._settings.chosen_default_country() is None:  # as a list import reads numbers
-            columns = [
-                Column(i, layout.names[i], column_samples(layout.body, i, 10)) for i in layout.read
-            ]
-            mapping = ColumnMapping(fields={c.name: Target.PHONE for c in columns})
-            region = guess_region(columns, mapping) or default
-            layout = _find_layout(ahead, region) or layout
-        return source, rows, layout, region
+            for _sheet, _source, _rows, ahead in found:
+                layout = _find_layout(ahead, default)
+                if layout is not None:  # the first table with numbers tells the country
+                    columns = [
+                        Column(i, layout.names[i], column_samples(layout.body, i, 10))
+                        for i in layout.read
+                    ]
+                    mapping = ColumnMapping(fields={c.name: Target.PHONE for c in columns})
+                    region = guess_region(columns, mapping) or default
+                    break
+        parts: list[_Part] = []
+        other_sheets: list[str] = []
+        for sheet, source, rows, ahead in found:
+            layout = _find_layout(ahead, region) or _find_layout(ahead, default)
+            if layout is None:
+                if sheet is not None:
+                    other_sheets.append(sheet)
+                continue
+            parts.append(_Part(sheet, source, rows, layout))
+        if not parts:
+            raise NoNumbersInFile(path)
+        for part in parts:
+            part.named = len(parts) > 1
+        return _Reading(parts, region, other_sheets)
 
     def preview(self, path: Path) -> DoNotCallPreview:
         """What an import of this file would read: columns, samples, and counts.
@@ -291,48 +343,61 @@ class DoNotCallService:
         Raises:
             UserFacingError: the file cannot be read, or holds no phones or emails.
         """
-        source, rows, layout, region = self._open(path)
+        reading = self._open(path)
+        region = reading.region
         values: dict[str, set[str]] = {PHONE: set(), EMAIL: set()}
         unreadable = counted = 0
         complete = True
-        for row in chain(layout.body, rows):
-            if is_blank(row.cells):
-                continue
-            if counted >= PREVIEW_ROWS:
-                complete = False
-                break
-            counted += 1
-            for index in layout.read:
-                got = read_value(row.cells[index] if index < len(row.cells) else None, region)
-                if got is None:
-                    unreadable += 1
-                elif got:
-                    values[got[0]].add(got[1])
+        for part in reading.parts:
+            layout = part.layout
+            for row in chain(layout.body, part.rows):
+                if is_blank(row.cells):
+                    continue
+                if counted >= PREVIEW_ROWS:
+                    complete = False
+                    break
+                counted += 1
+                for index in layout.read:
+                    got = read_value(row.cells[index] if index < len(row.cells) else None, region)
+                    if got is None:
+                        unreadable += 1
+                    elif got:
+                        values[got[0]].add(got[1])
         with self._sessions() as session:
             repo = DoNotCallRepository(session)
             listed = sum(len(repo.already_listed(kind, vals)) for kind, vals in values.items())
+        parts = reading.parts
+        first = parts[0].layout
         columns = tuple(
             DoNotCallColumn(
                 index=i,
                 letter=column_letter(i),
-                name=layout.names[i],
-                by_header=i in layout.by_header,
+                name=part.layout.names[i],
+                by_header=i in part.layout.by_header,
                 samples=tuple(
                     (s, _kept(read_value(s, region)))
-                    for s in column_samples(layout.body, i, SAMPLES)
+                    for s in column_samples(part.layout.body, i, SAMPLES)
                 ),
+                sheet=part.sheet if part.named else None,
             )
-            for i in layout.read
+            for part in parts
+            for i in part.layout.read
         )
         return DoNotCallPreview(
             file_name=path.name,
-            described=source.describe(),
-            header_row=layout.header_row,
+            described=parts[0].source.describe(),
+            header_row=first.header_row,
             columns=columns,
             ignored=tuple(
-                n for i, n in enumerate(layout.names) if i not in layout.read and i != layout.reason
+                part.column(i)
+                for part in parts
+                for i in range(len(part.layout.names))
+                if i not in part.layout.read and i != part.layout.reason
             ),
-            reason_column=layout.names[layout.reason] if layout.reason is not None else None,
+            reason_column=next(
+                (part.column(p.reason) for part in parts if (p := part.layout).reason is not None),
+                None,
+            ),
             region=region,
             rows_counted=counted,
             complete=complete,
@@ -340,6 +405,8 @@ class DoNotCallService:
             emails=len(values[EMAIL]),
             unreadable=unreadable,
             already_listed=listed,
+            sheets=tuple(p.sheet for p in parts if p.sheet is not None),
+            other_sheets=tuple(reading.other_sheets),
         )
 
     # -- importing a file ------------------------------------------------------------------------
@@ -360,7 +427,8 @@ class DoNotCallService:
         Raises:
             UserFacingError: the file cannot be read, or holds no phones or emails.
         """
-        source, rows, layout, region = self._open(path)
+        reading = self._open(path)
+        region = reading.region
         if self._backups is not None:  # it flags contacts: a copy first, as for any import
             self._backups.back_up(BackupReason.BEFORE_IMPORT)
         started = time.perf_counter()
@@ -372,9 +440,13 @@ class DoNotCallService:
         flagged: list[FlaggedContact] = []
         seen: set[str] = set()
 
+        part_index = 0  # the table being read; each counts for an equal share of the bar
+
         def progress(status: str) -> DoNotCallProgress:
-            done = source.progress()
-            fraction = done.done / done.total if done.total else None
+            done = reading.parts[part_index].source.progress()
+            fraction = None
+            if done.total:
+                fraction = (part_index + done.done / done.total) / len(reading.parts)
             if status == "completed":
                 fraction = 1.0
             final = status != "running"
@@ -414,37 +486,40 @@ class DoNotCallService:
                     batch[EMAIL].clear()
 
                 started_at = 0
-                for row in chain(layout.body, rows):
-                    if is_blank(row.cells):
-                        continue
-                    counts["read"] += 1
-                    cells = row.cells
-                    row_reason = reason
-                    if layout.reason is not None and layout.reason < len(cells):
-                        row_reason = tidy(cell_text(cells[layout.reason])) or reason
-                    for index in layout.read:
-                        got = read_value(cells[index] if index < len(cells) else None, region)
-                        if got is None:
-                            counts["unreadable"] += 1
-                            if len(unreadable) < UNREADABLE_KEPT:
-                                shown = cell_text(cells[index]).strip()
-                                unreadable.append(
-                                    UnreadableValue(row.number, layout.names[index], shown)
-                                )
-                        elif got:
-                            kind, value = got
-                            key = kind[0] + value
-                            if key in seen:
-                                counts["repeated"] += 1
-                                continue
-                            seen.add(key)
-                            batch[kind][value] = row_reason
-                    if counts["read"] - started_at >= batch_size:
-                        started_at = counts["read"]
-                        write()
-                        if should_stop():
-                            raise _Cancelled
-                        yield progress("running")
+                for number, part in enumerate(reading.parts):
+                    part_index = number  # what progress() reports
+                    layout = part.layout
+                    for row in chain(layout.body, part.rows):
+                        if is_blank(row.cells):
+                            continue
+                        counts["read"] += 1
+                        cells = row.cells
+                        row_reason = reason
+                        if layout.reason is not None and layout.reason < len(cells):
+                            row_reason = tidy(cell_text(cells[layout.reason])) or reason
+                        for index in layout.read:
+                            got = read_value(cells[index] if index < len(cells) else None, region)
+                            if got is None:
+                                counts["unreadable"] += 1
+                                if len(unreadable) < UNREADABLE_KEPT:
+                                    shown = cell_text(cells[index]).strip()
+                                    unreadable.append(
+                                        UnreadableValue(row.number, part.column(index), shown)
+                                    )
+                            elif got:
+                                kind, value = got
+                                key = kind[0] + value
+                                if key in seen:
+                                    counts["repeated"] += 1
+                                    continue
+                                seen.add(key)
+                                batch[kind][value] = row_reason
+                        if counts["read"] - started_at >= batch_size:
+                            started_at = counts["read"]
+                            write()
+                            if should_stop():
+                                raise _Cancelled
+                            yield progress("running")
                 if should_stop():
                     raise _Cancelled
                 write()
@@ -464,8 +539,6 @@ class DoNotCallService:
 
 def _kept(got: tuple[str, str] | None | str) -> str | None:
     return got[1] if isinstance(got, tuple) else None
-
-
 
 
 def _find_layout(ahead: list[RawRow], region: str) -> _Layout | None:

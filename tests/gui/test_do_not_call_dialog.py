@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import openpyxl
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QFileDialog
@@ -103,6 +104,36 @@ def test_import_a_file_through_the_dialog(
     ]
     assert {r[0] for r in _rows(db_path, "SELECT reason FROM do_not_call_entries")} == {"Bloctel"}
     assert workspace.queue.next_card(None).contact.fields.last_name == "Martin"
+
+
+def test_a_workbook_of_several_sheets_says_which_are_read(
+    qtbot, workspace, db_path: Path, tasks, tmp_path: Path
+):
+    workspace.contacts.add(ContactFields(first_name="Zoé", last_name="Morel", email="zoe@morel.fr"))
+    book = openpyxl.Workbook()
+    book.active.title = "Paris"
+    book.active.append(["Nom", "Téléphone"])
+    book.active.append(["Martin", "01 98 76 54 32"])
+    book.create_sheet("Lisez-moi").append(["Mise à jour chaque mois."])
+    book.create_sheet("Lyon").append(["zoe@morel.fr"])
+    path = tmp_path / "opposition.xlsx"
+    book.save(path)
+
+    dialog = _dialog(qtbot, workspace, tasks, path)
+
+    summary = dialog.summary.text()
+    assert "Reading every sheet that holds numbers: “Paris”, “Lyon”." in summary
+    assert "No phone numbers or emails in “Lisez-moi”: not read." in summary
+    assert "column B “Téléphone” of sheet “Paris”, column A of sheet “Lyon”" in summary
+    assert [dialog.samples.item(r, 0).text() for r in range(2)] == [
+        "Paris · B · Téléphone",
+        "Lyon · A",
+    ]
+    dialog.grab().save(str(tmp_path / "dnc-dialog-sheets.png"))
+    with qtbot.waitSignal(dialog.imported, timeout=20_000) as done:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert (done.args[0].phones_added, done.args[0].emails_added) == (1, 1)
+    assert _rows(db_path, "SELECT stage FROM contacts") == [("do_not_call",)]
 
 
 def test_a_bad_file_shows_a_plain_message_and_cannot_be_imported(

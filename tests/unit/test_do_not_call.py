@@ -184,6 +184,63 @@ def test_an_xlsx_with_an_email_column(workspace: Workspace, db_path: Path, tmp_p
     assert _state(db_path, kept)[:2] == ("suspect", 0)
 
 
+def test_every_sheet_of_a_workbook_holding_numbers_is_read(
+    workspace: Workspace, db_path: Path, tmp_path: Path
+):
+    """A register split by region: the second sheet's numbers count as much as the first's."""
+    paris = _add(workspace, "Luc", "Martin", phone="01 98 76 54 32")
+    lyon = _add(workspace, "Zoé", "Morel", email="zoe@morel.fr")
+    lyon_phone = _add(workspace, "Inès", "Roux", mobile="06 55 44 33 22")
+    free = _add(workspace, "Ana", "Pop", phone="01 11 22 33 44")
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Paris"
+    first.append(["Nom", "Téléphone", "Motif"])
+    first.append(["Martin", "01 98 76 54 32", "Opposé"])
+    about = book.create_sheet("Lisez-moi")
+    about.append(["Liste d'opposition, mise à jour chaque mois."])
+    about.append(["Contact : service clients"])
+    second = book.create_sheet("Lyon")  # no header: the values tell what the columns are
+    second.append(["zoe@morel.fr", "06 55 44 33 22"])
+    second.append(["paul@exemple.fr", "not a number"])
+    path = tmp_path / "opposition.xlsx"
+    book.save(path)
+
+    preview = workspace.do_not_call.preview(path)
+    assert preview.sheets == ("Paris", "Lyon")
+    assert preview.other_sheets == ("Lisez-moi",)
+    assert [(c.sheet, c.name) for c in preview.columns] == [
+        ("Paris", "Téléphone"),
+        ("Lyon", "Column A"),
+        ("Lyon", "Column B"),
+    ]
+    assert (preview.rows_counted, preview.phones, preview.emails) == (3, 2, 2)
+    assert preview.reason_column == "Paris · Motif"
+
+    report = _import(workspace, path)
+    assert (report.phones_added, report.emails_added, report.flagged) == (2, 2, 3)
+    assert [(u.row, u.column, u.value) for u in report.unreadable] == [
+        (2, "Lyon · Column B", "not a number")
+    ]
+    for listed in (paris, lyon, lyon_phone):
+        assert _state(db_path, listed)[:2] == ("do_not_call", 1)
+    assert _state(db_path, free)[:2] == ("suspect", 0)
+
+
+def test_a_workbook_whose_only_numbers_are_on_a_later_sheet(workspace: Workspace, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Read me"
+    book.active.append(["Numbers are on the next sheet."])
+    book.create_sheet("Numbers").append(["+33 1 98 76 54 32"])
+    path = tmp_path / "register.xlsx"
+    book.save(path)
+
+    preview = workspace.do_not_call.preview(path)
+    assert (preview.sheets, preview.other_sheets) == (("Numbers",), ("Read me",))
+    assert [(c.sheet, c.name) for c in preview.columns] == [(None, "Column A")]
+    assert _import(workspace, path).phones_added == 1
+
+
 def test_the_queue_never_offers_a_flagged_contact(workspace: Workspace, tmp_path: Path):
     listed = _add(workspace, "Aaron", "Abel", phone="01 23 45 67 89")
     free = _add(workspace, "Zoé", "Zola", phone="06 12 34 56 78")

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from prospector.errors import UserFacingError
 from prospector.services.do_not_call import (
+    DoNotCallColumn,
     DoNotCallPreview,
     DoNotCallProgress,
     DoNotCallService,
@@ -234,11 +235,7 @@ class DoNotCallImportDialog(TaskDialog):
         self.summary.setVisible(True)
         self.summary.setText(self.preview_text(preview))
         rows = [
-            (
-                c.letter if preview.header_row is None else f"{c.letter} · {c.name}",
-                typed,
-                self._kept_text(kept),
-            )
+            (self._column_cell(c), typed, self._kept_text(kept))
             for c in preview.columns
             for typed, kept in c.samples
         ]
@@ -254,17 +251,47 @@ class DoNotCallImportDialog(TaskDialog):
             return self.tr("{digits} (digits only: no country could be read)").format(digits=kept)
         return shown_value(kept)
 
+    @staticmethod
+    def _headed(column: DoNotCallColumn) -> bool:
+        """Whether the column has a header of its own (else it is known by its letter)."""
+        return column.name != f"Column {column.letter}"
+
+    def _column_cell(self, column: DoNotCallColumn) -> str:
+        """The sample table's first cell: 'A · Phone', with the sheet when several are read."""
+        text = f"{column.letter} · {column.name}" if self._headed(column) else column.letter
+        return f"{column.sheet} · {text}" if column.sheet else text
+
+    def _column_words(self, column: DoNotCallColumn) -> str:
+        words = (
+            self.tr("column {letter} “{name}”").format(letter=column.letter, name=column.name)
+            if self._headed(column)
+            else self.tr("column {letter}").format(letter=column.letter)
+        )
+        if column.sheet:
+            words = self.tr("{column} of sheet “{sheet}”").format(column=words, sheet=column.sheet)
+        return words
+
+    def _sheets_text(self, preview: DoNotCallPreview) -> str:
+        """Which sheets of a workbook are read, and which are not (they hold no numbers)."""
+        quoted = ", ".join(f"“{n}”" for n in preview.sheets)
+        text = (
+            self.tr("Reading every sheet that holds numbers: {names}.")
+            if len(preview.sheets) > 1
+            else self.tr("Reading the sheet {names}.")
+        ).format(names=quoted)
+        if preview.other_sheets:
+            text += " " + self.tr("No phone numbers or emails in {names}: not read.").format(
+                names=", ".join(f"“{n}”" for n in preview.other_sheets)
+            )
+        return text
+
     def preview_text(self, preview: DoNotCallPreview) -> str:
         """Which columns are read, and what the file holds, in plain words."""
-        names = ", ".join(
-            self.tr("column {letter}").format(letter=c.letter)
-            if preview.header_row is None
-            else self.tr("column {letter} “{name}”").format(letter=c.letter, name=c.name)
-            for c in preview.columns
-        )
-        lines = [self.tr("Reading {columns}.").format(columns=names)]
-        if preview.header_row is None:
-            lines[0] += " " + self.tr("The file has no header row: every row is read.")
+        names = ", ".join(self._column_words(c) for c in preview.columns)
+        lines = [self._sheets_text(preview)] if preview.sheets else []
+        lines.append(self.tr("Reading {columns}.").format(columns=names))
+        if preview.header_row is None and not preview.sheets:
+            lines[-1] += " " + self.tr("The file has no header row: every row is read.")
         if preview.reason_column:
             lines.append(
                 self.tr("The reasons in “{name}” are kept with each number.").format(
