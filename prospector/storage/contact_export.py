@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from prospector.domain.query import ContactQuery, search_terms
 from prospector.storage import tables as t
 from prospector.storage.contact_repository import (
-    _FTS_JOIN,
-    _GROUP_SORTS,
-    _NAME_KEYS,
-    _PLAIN_SORTS,
+    FTS_JOIN,
+    GROUP_SORTS,
+    NAME_KEYS,
+    PLAIN_SORTS,
     ContactRepository,
-    _ordered,
     filter_conditions,
+    ordered,
     search_conditions,
 )
 from prospector.storage.export_rows import Statement, read_batches
@@ -191,7 +191,7 @@ class ContactExportReader:
         if query.match_order and terms and not in_notes:
             stmt = (
                 select(*selected)
-                .select_from(_FTS_JOIN)
+                .select_from(FTS_JOIN)
                 .where(fts_match(terms), *filter_conditions(query, with_search=False))
                 .order_by(FTS.c.rowid.desc() if query.descending else FTS.c.rowid.asc())
             )
@@ -202,12 +202,12 @@ class ContactExportReader:
             order = C.id.desc() if query.descending else C.id.asc()
             yield select(*selected).where(*conditions).order_by(order), None
             return
-        group = _GROUP_SORTS.get(query.sort)
+        group = GROUP_SORTS.get(query.sort)
         if group is None:
             stmt = select(*selected).where(*conditions)
-            yield _ordered(stmt, _PLAIN_SORTS[query.sort], query.descending), None
+            yield ordered(stmt, PLAIN_SORTS[query.sort], query.descending), None
             return
-        sizes = ContactRepository(self._s)._group_sizes(group, conditions, query.descending)
+        sizes = ContactRepository(self._s).group_sizes(group, conditions, query.descending)
         for value, size in sizes:
             stmt = select(*selected).where(*conditions, group.column.is_(value))
-            yield _ordered(stmt, _NAME_KEYS, query.descending), size
+            yield ordered(stmt, NAME_KEYS, query.descending), size

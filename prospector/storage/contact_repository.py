@@ -32,7 +32,7 @@ from prospector.storage.search import FTS, contact_ids_matching, fts_match, note
 
 C = t.Contact.__table__.c
 S = t.Source.__table__.c
-_FTS_JOIN = FTS.join(t.Contact.__table__, C.id == FTS.c.rowid)
+FTS_JOIN = FTS.join(t.Contact.__table__, C.id == FTS.c.rowid)
 
 _ROW_COLUMNS = (
     C.id,
@@ -49,9 +49,9 @@ _ROW_COLUMNS = (
     C.source_id,
     C.next_follow_up,
 )
-_NAME_KEYS: tuple[Any, ...] = (C.last_name, C.first_name)
-_PLAIN_SORTS: dict[SortKey, tuple[Any, ...]] = {
-    SortKey.NAME: _NAME_KEYS,
+NAME_KEYS: tuple[Any, ...] = (C.last_name, C.first_name)
+PLAIN_SORTS: dict[SortKey, tuple[Any, ...]] = {
+    SortKey.NAME: NAME_KEYS,
     SortKey.COMPANY: (C.company,),
     SortKey.PHONE: (C.phone_e164,),
     SortKey.EMAIL: (C.email_normalized,),
@@ -63,7 +63,7 @@ _TEMPERATURE_ORDER = (Temperature.HOT, Temperature.WARM, Temperature.COLD)
 
 
 @dataclass(frozen=True)
-class _GroupSort:
+class GroupSort:
     """A sort over a column with few values, in an order that is not the alphabet's."""
 
     column: Any
@@ -75,12 +75,10 @@ def _source_groups(session: Session) -> list[object]:
     return [None, *ids]
 
 
-_GROUP_SORTS: dict[SortKey, _GroupSort] = {
-    SortKey.STAGE: _GroupSort(C.stage, lambda _s: [s.value for s in ALL_STAGES]),
-    SortKey.TEMPERATURE: _GroupSort(
-        C.temperature, lambda _s: [x.value for x in _TEMPERATURE_ORDER]
-    ),
-    SortKey.SOURCE: _GroupSort(C.source_id, _source_groups),
+GROUP_SORTS: dict[SortKey, GroupSort] = {
+    SortKey.STAGE: GroupSort(C.stage, lambda _s: [s.value for s in ALL_STAGES]),
+    SortKey.TEMPERATURE: GroupSort(C.temperature, lambda _s: [x.value for x in _TEMPERATURE_ORDER]),
+    SortKey.SOURCE: GroupSort(C.source_id, _source_groups),
 }
 
 
@@ -105,7 +103,9 @@ def filter_conditions(
     return conditions
 
 
-def _ordered(stmt: Select[Any], keys: Sequence[Any], descending: bool) -> Select[Any]:
+def ordered(stmt: Select[Any], keys: Sequence[Any], descending: bool) -> Select[Any]:
+    """``stmt`` in the table's order for a sort's keys, the id breaking ties (the export reads
+    in the same order, so these names are shared with ``contact_export``)."""
     order = [*keys, C.id]
     return stmt.order_by(*(k.desc() if descending else k.asc() for k in order))
 
@@ -145,7 +145,7 @@ class ContactRepository:
             # Counting from the search index's side is ten times faster than id IN (...),
             # and the contacts table is only read when another filter needs it.
             others = filter_conditions(query, with_search=False)
-            source = _FTS_JOIN if others else FTS
+            source = FTS_JOIN if others else FTS
             stmt = select(func.count()).select_from(source).where(fts_match(terms), *others)
             return int(self._s.execute(stmt).scalar_one())
         stmt = select(func.count()).select_from(t.Contact.__table__)
@@ -158,7 +158,7 @@ class ContactRepository:
         if query.match_order and terms and not in_notes:
             stmt = (
                 select(*_ROW_COLUMNS)
-                .select_from(_FTS_JOIN)
+                .select_from(FTS_JOIN)
                 .where(fts_match(terms), *filter_conditions(query, with_search=False))
                 .order_by(FTS.c.rowid.desc() if query.descending else FTS.c.rowid.asc())
             )
@@ -168,18 +168,18 @@ class ContactRepository:
             stmt = select(*_ROW_COLUMNS).where(*conditions)
             stmt = stmt.order_by(C.id.desc() if query.descending else C.id.asc())
             return self._rows(stmt.offset(offset).limit(limit))
-        group = _GROUP_SORTS.get(query.sort)
+        group = GROUP_SORTS.get(query.sort)
         if group is None:
             stmt = select(*_ROW_COLUMNS).where(*conditions)
-            stmt = _ordered(stmt, _PLAIN_SORTS[query.sort], query.descending)
+            stmt = ordered(stmt, PLAIN_SORTS[query.sort], query.descending)
             return self._rows(stmt.offset(offset).limit(limit))
         rows: list[ContactRow] = []
-        for value, size in self._group_sizes(group, conditions, query.descending):
+        for value, size in self.group_sizes(group, conditions, query.descending):
             if offset >= size:
                 offset -= size
                 continue
             stmt = select(*_ROW_COLUMNS).where(*conditions, group.column.is_(value))
-            stmt = _ordered(stmt, _NAME_KEYS, query.descending)
+            stmt = ordered(stmt, NAME_KEYS, query.descending)
             rows += self._rows(stmt.offset(offset).limit(limit - len(rows)))
             offset = 0
             if len(rows) >= limit:
@@ -202,17 +202,17 @@ class ContactRepository:
             ahead = FTS.c.rowid > contact_id if query.descending else FTS.c.rowid < contact_id
             stmt = (
                 select(func.count())
-                .select_from(_FTS_JOIN)
+                .select_from(FTS_JOIN)
                 .where(fts_match(terms), ahead, *filter_conditions(query, with_search=False))
             )
             return int(self._s.execute(stmt).scalar_one())
-        group = _GROUP_SORTS.get(query.sort)
-        keys = _NAME_KEYS if group is not None else _PLAIN_SORTS[query.sort]
+        group = GROUP_SORTS.get(query.sort)
+        keys = NAME_KEYS if group is not None else PLAIN_SORTS[query.sort]
         values = self._s.execute(select(*keys, C.id).where(C.id == contact_id)).one()
         before = 0
         if group is not None:
             own = self._s.execute(select(group.column).where(C.id == contact_id)).scalar()
-            for value, size in self._group_sizes(group, conditions, query.descending):
+            for value, size in self.group_sizes(group, conditions, query.descending):
                 if value == own:
                     break
                 before += size
@@ -224,9 +224,11 @@ class ContactRepository:
         )
         return before + int(self._s.execute(stmt).scalar_one())
 
-    def _group_sizes(
-        self, group: _GroupSort, conditions: list[ColumnElement[bool]], descending: bool
+    def group_sizes(
+        self, group: GroupSort, conditions: list[ColumnElement[bool]], descending: bool
     ) -> list[tuple[object, int]]:
+        """Each group's value and row count, in the table's group order (one indexed
+        statement per group reads a group sort)."""
         stmt = select(group.column, func.count()).where(*conditions).group_by(group.column)
         sizes = {value: int(n) for value, n in self._s.execute(stmt)}
         order = list(group.groups(self._s))
