@@ -296,9 +296,10 @@ def test_closing_the_window_with_unsaved_typing_asks_first(
 
 
 def test_a_contact_who_asked_to_be_erased_is_erased_for_good(
-    qtbot, window, workspace, answer_dialogs, db_path
+    qtbot, window, workspace, answer_dialogs, db_path, monkeypatch
 ):
     import sqlite3
+    import threading
 
     contact = workspace.contacts.add(
         ContactFields(first_name="Quentin", last_name="Zyx", phone="06 98 76 54 32")
@@ -310,10 +311,27 @@ def test_a_contact_who_asked_to_be_erased_is_erased_for_good(
     page.form.delete_question(workspace.contacts.get(contact))
     assert page.form.erase_box is not None
     assert not page.form.erase_box.isChecked()  # plain deleting is the default
+    # Erasing rewrites the search indexes (seconds at a million contacts): it runs on a worker,
+    # held here until the card has been looked at.
+    go_on = threading.Event()
+    erase = workspace.privacy.erase
+
+    def held(contact_id: int):  # type: ignore[no-untyped-def]
+        assert go_on.wait(10)
+        return erase(contact_id)
+
+    monkeypatch.setattr(workspace.privacy, "erase", held)
     asked = answer_dialogs(QMessageBox.StandardButton.Yes, tick=True)
     qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
 
     assert "Quentin Zyx" in asked[0]
+    assert page.form.erasing == contact
+    assert not page.form.delete_button.isEnabled() and not page.form.edits["city"].isEnabled()
+    assert page.form.heading.text().startswith("Erasing Quentin Zyx…")
+    qtbot.wait(50)
+    assert page.table.isEnabled()  # the window answers meanwhile
+    go_on.set()
+    qtbot.waitUntil(lambda: page.form.erasing is None)
     assert workspace.contacts.total() == 0
     assert workspace.privacy.erased_count() == 1  # the phone, kept as a hash
     conn = sqlite3.connect(db_path)
@@ -347,3 +365,63 @@ def test_a_delete_refused_by_a_busy_database_says_so_and_keeps_the_contact(
     qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
     assert shown == ["db.busy"]
     assert page.form.contact_id == contact  # still on screen, nothing deleted
+
+
+def test_an_erase_refused_by_a_busy_database_says_so_and_keeps_the_contact(
+    qtbot, window, workspace, answer_dialogs, monkeypatch
+):
+    from prospector.errors import DatabaseBusy
+
+    contact = workspace.contacts.add(ContactFields(first_name="Anne", last_name="Busy")).id
+    page = window.contacts_page
+    page.refresh()
+    assert page.show_contact(contact)
+
+    def busy(_contact_id: int) -> None:
+        raise DatabaseBusy(workspace.path, "database is locked")
+
+    shown: list[str] = []
+    monkeypatch.setattr(workspace.privacy, "erase", busy)
+    monkeypatch.setattr(
+        "prospector.ui.widgets.contact_form.show_error",
+        lambda _parent, error: shown.append(error.code),
+    )
+    answer_dialogs(QMessageBox.StandardButton.Yes, tick=True)
+    qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.form.erasing is None)
+    assert shown == ["db.busy"]
+    assert page.form.contact_id == contact and page.form.delete_button.isEnabled()
+    assert page.form.edits["city"].isEnabled()
+    assert not page.form.save_button.isEnabled()  # as before: nothing was typed
+    assert page.form.heading.text() == "Anne Busy"
+    assert workspace.contacts.total() == 1
+
+
+def test_closing_the_window_waits_for_an_erase_under_way(
+    qtbot, window, workspace, answer_dialogs, monkeypatch
+):
+    import threading
+
+    contact = workspace.contacts.add(ContactFields(first_name="Quentin", last_name="Zyx")).id
+    page = window.contacts_page
+    page.refresh()
+    assert page.show_contact(contact)
+    go_on = threading.Event()
+    erase = workspace.privacy.erase
+
+    def held(contact_id: int):  # type: ignore[no-untyped-def]
+        assert go_on.wait(10)
+        return erase(contact_id)
+
+    monkeypatch.setattr(workspace.privacy, "erase", held)
+    answer_dialogs(QMessageBox.StandardButton.Yes, tick=True)
+    qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
+    assert page.form.erasing == contact
+    threading.Timer(0.3, go_on.set).start()  # a slow erase, still running as the rep quits
+    stop_all = window._tasks.stop_all  # waits 3 s for other work: longer than this erase
+    monkeypatch.setattr(window._tasks, "stop_all", lambda msecs=3_000: stop_all(50))
+
+    window.close()
+
+    assert workspace.contacts.total() == 0  # erased before the window went, as asked
+    assert workspace.privacy.erased_count() == 0  # no phone or email to keep as a hash

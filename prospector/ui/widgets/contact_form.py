@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,7 @@ from prospector.services.sources import SourceService
 from prospector.ui.errors import show_error
 from prospector.ui.labels import stage_definition
 from prospector.ui.places import documents_folder
+from prospector.ui.tasks import TaskRunner
 from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
 
 _NO_DATE = QDate(1900, 1, 1)
@@ -65,11 +67,16 @@ class ContactForm(QWidget):
         sources: SourceService,
         privacy: PrivacyService | None = None,
         parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
+        """With ``tasks``, erasing runs off the UI thread (see ``_erase``)."""
         super().__init__(parent)
         self._contacts = contacts
         self._sources = sources
         self._privacy = privacy
+        self._tasks = tasks
+        self.erasing: int | None = None  # the contact being erased, while it is
+        self._enabled_before: list[bool] = []
         self._contact: Contact | None = None
         self.erased_notice: QMessageBox | None = None
         self.export_notice: QMessageBox | None = None
@@ -462,6 +469,9 @@ class ContactForm(QWidget):
         if QMessageBox.StandardButton(box.exec()) != QMessageBox.StandardButton.Yes:
             return
         erase = self.erase_box is not None and self.erase_box.isChecked()
+        if erase and self._privacy is not None and self._tasks is not None:
+            self._erase(contact)
+            return
         try:
             if erase and self._privacy is not None:
                 self._privacy.erase(contact.id)
@@ -472,8 +482,62 @@ class ContactForm(QWidget):
         except UserFacingError as error:  # e.g. an import holds the database: nothing deleted
             show_error(self, error)
             return
-        self.show_nothing()
-        self.contact_deleted.emit(contact.id)
+        self._deleted(contact.id)
+
+    def _deleted(self, contact_id: int) -> None:
+        if self._contact is None or self._contact.id == contact_id:
+            self.show_nothing()
+        self.contact_deleted.emit(contact_id)
+
+    def _erase(self, contact: Contact) -> None:
+        """Erase on a worker: rewriting the search indexes so no trace of the words is left
+        takes seconds at a million contacts, and the window must keep painting meanwhile. The
+        card stays on screen, disabled, saying what is happening."""
+        assert self._privacy is not None and self._tasks is not None
+        privacy = self._privacy
+
+        def steps(_should_stop: Callable[[], bool]) -> Iterator[object]:
+            yield privacy.erase(contact.id)  # one transaction: there is no stopping half-way
+
+        self.erasing = contact.id
+        self._set_busy(True)
+        self.heading.setText(
+            self.tr("Erasing {name}… (a few seconds on a big database)").format(
+                name=contact.display_name
+            )
+        )
+        self._tasks.start(
+            steps,
+            on_finished=lambda _erased: self._erase_ended(contact, None),
+            on_failed=lambda error: self._erase_ended(contact, error),
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        """Fields and buttons greyed while the card's contact is erased (the heading says why),
+        then as they were: Save stays greyed when nothing was typed."""
+        widgets = (
+            self._scroll,
+            self.save_button,
+            self.revert_button,
+            self.delete_button,
+            self.export_person_button,
+        )
+        if busy:
+            self._enabled_before = [w.isEnabled() for w in widgets]
+        for widget, before in zip(widgets, self._enabled_before, strict=True):
+            widget.setEnabled(before and not busy)
+
+    def _erase_ended(self, contact: Contact, error: object) -> None:
+        self.erasing = None
+        self._set_busy(False)
+        if error is None or isinstance(error, NotFound):  # gone, as asked
+            self._deleted(contact.id)
+            return
+        if self._contact is not None and self._contact.id == contact.id:
+            self.heading.setText(contact.display_name)
+        if not isinstance(error, UserFacingError):
+            raise error if isinstance(error, BaseException) else RuntimeError(error)
+        show_error(self, error)  # e.g. an import holds the database: nothing was erased
 
     def delete_question(self, contact: Contact) -> QMessageBox:
         """Delete, or erase at the person's request (the box says what the difference is)."""

@@ -28,6 +28,7 @@ from prospector.services.notes import NoteService
 from prospector.services.privacy import PrivacyService
 from prospector.services.sources import SourceService
 from prospector.ui.models.contact_table import COLUMNS, ContactTableModel
+from prospector.ui.tasks import TaskRunner
 from prospector.ui.widgets.choices import add_stage_items, add_temperature_items
 from prospector.ui.widgets.contact_form import ContactForm
 from prospector.ui.widgets.contact_timeline import ContactTimeline
@@ -49,12 +50,14 @@ class ContactsPage(QWidget):
         notes: NoteService,
         privacy: PrivacyService | None = None,
         parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._contacts = contacts
         self._sources = sources
         self._notes = notes
         self._privacy = privacy
+        self._tasks = tasks
         self._build_ui()
         self._connect_signals()
         self.reload_sources()
@@ -155,7 +158,7 @@ class ContactsPage(QWidget):
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.empty_label, 1)
 
-        self.form = ContactForm(self._contacts, self._sources, self._privacy)
+        self.form = ContactForm(self._contacts, self._sources, self._privacy, tasks=self._tasks)
         self.form.setObjectName("contactForm")
         self.timeline = ContactTimeline(self._notes)
         self.timeline.setObjectName("contactTimeline")

@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         )
         self.stack = QStackedWidget()
         self.contacts_page = ContactsPage(
-            self._ws.contacts, self._ws.sources, self._ws.notes, self._ws.privacy
+            self._ws.contacts, self._ws.sources, self._ws.notes, self._ws.privacy, tasks=self._tasks
         )
         self.lists_page = ListsPage(self._ws.sources, self._ws.history, self._tasks)
         self.call_queue_page = CallQueuePage(
@@ -469,7 +469,9 @@ class MainWindow(QMainWindow):
         if self.notifier.timer.isActive():
             return  # started already (a second integrity check)
         self._ws.followups.ensure_birthday_reminders()
-        self.followups_page.show_missed(self.notifier.start(self._ws.followups.missed_since_last_run()))
+        self.followups_page.show_missed(
+            self.notifier.start(self._ws.followups.missed_since_last_run())
+        )
         self.update_followups_badge()
 
     def _on_followups_checked(self) -> None:
@@ -611,11 +613,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._hide_to_tray)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if (
-            not self._quitting
-            and not self._closing_without_saving
-            and self.keeps_running_in_tray()
-        ):
+        if not self._quitting and not self._closing_without_saving and self.keeps_running_in_tray():
             event.ignore()  # closing the window is not quitting: reminders keep coming
             self._hide_to_tray()
             return
@@ -631,6 +629,8 @@ class MainWindow(QMainWindow):
         self.contacts_page.save_layout(self._settings)
         self._settings.sync()
         self._closed = True
+        if self.contacts_page.form.erasing is not None:  # asked for, and cannot stop half-way
+            self._tasks.wait_for_all()
         self._tasks.stop_all()  # an import or a count must not report to a closed window
         # What came due until now was seen, so it is not 'missed' at the next start.
         self.notifier.stop(record=not self._closing_without_saving)
@@ -645,8 +645,7 @@ class MainWindow(QMainWindow):
             self,
             self.tr("Note not saved"),
             self.tr(
-                "The note you are typing could not be saved: {reason}\n\n"
-                "Close anyway and lose it?"
+                "The note you are typing could not be saved: {reason}\n\nClose anyway and lose it?"
             ).format(reason=self.contacts_page.timeline.status.text()),
             QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
