@@ -70,15 +70,21 @@ def unique_names(cells: tuple[CellValue, ...], width: int) -> list[str]:
     return names
 
 
-def read_table(source: RowSource) -> Table:
-    """Read ahead a little to find the header, then stream the rest."""
-    rows = source.rows()
+def read_ahead(rows: Iterator[RawRow], limit: int = LOOKAHEAD) -> list[RawRow]:
+    """The first ``limit`` non-blank rows, taken from ``rows`` (which go on after them)."""
     ahead: list[RawRow] = []
     for row in rows:
         if not is_blank(row.cells):
             ahead.append(row)
-        if len(ahead) >= LOOKAHEAD:
-            break
+            if len(ahead) >= limit:
+                break
+    return ahead
+
+
+def read_table(source: RowSource) -> Table:
+    """Read ahead a little to find the header, then stream the rest."""
+    rows = source.rows()
+    ahead = read_ahead(rows)
     if not ahead:
         return Table(header_row=0, columns=[], data=iter(()))
     header_at = next(

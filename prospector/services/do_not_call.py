@@ -39,7 +39,13 @@ from prospector.importers.mapping import (
 )
 from prospector.importers.rows import CellValue, RawRow, RowSource, cell_text, is_blank
 from prospector.importers.sheet_rows import sheet_names
-from prospector.importers.table import Column, column_letter, column_samples, unique_names
+from prospector.importers.table import (
+    Column,
+    column_letter,
+    column_samples,
+    read_ahead,
+    unique_names,
+)
 from prospector.services.imports import open_rows
 from prospector.services.settings import SettingsService
 from prospector.storage.do_not_call_repository import (
@@ -66,7 +72,6 @@ __all__ = [
     "shown_value",
 ]
 
-LOOKAHEAD = 30  # rows read to find the header and the columns (as the list import does)
 PREVIEW_ROWS = 5_000  # rows the preview counts; the import reads them all
 SAMPLES = 5
 NAMES_KEPT = 10  # flagged contacts named in the report
@@ -301,13 +306,7 @@ class DoNotCallService:
         found: list[tuple[str | None, RowSource, Iterator[RawRow], list[RawRow]]] = []
         for sheet, source in tables:
             rows = source.rows()
-            ahead: list[RawRow] = []
-            for row in rows:
-                if not is_blank(row.cells):
-                    ahead.append(row)
-                    if len(ahead) >= LOOKAHEAD:
-                        break
-            found.append((sheet, source, rows, ahead))
+            found.append((sheet, source, rows, read_ahead(rows)))
         region = self._settings.chosen_default_country() or default
         if self._settings.chosen_default_country() is None:  # as a list import reads numbers
             for _sheet, _source, _rows, ahead in found:

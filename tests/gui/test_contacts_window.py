@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -295,11 +298,23 @@ def test_closing_the_window_with_unsaved_typing_asks_first(
     assert workspace.contacts.get(contact.id).fields.title == "Owner"
 
 
+def _hold_erasing(workspace, monkeypatch) -> threading.Event:
+    """Erasing waits, on its worker, until the returned event is set."""
+    go_on = threading.Event()
+    erase = workspace.privacy.erase
+
+    def held(contact_id: int):  # type: ignore[no-untyped-def]
+        assert go_on.wait(10)
+        return erase(contact_id)
+
+    monkeypatch.setattr(workspace.privacy, "erase", held)
+    return go_on
+
+
 def test_a_contact_who_asked_to_be_erased_is_erased_for_good(
     qtbot, window, workspace, answer_dialogs, db_path, monkeypatch
 ):
     import sqlite3
-    import threading
 
     contact = workspace.contacts.add(
         ContactFields(first_name="Quentin", last_name="Zyx", phone="06 98 76 54 32")
@@ -313,14 +328,7 @@ def test_a_contact_who_asked_to_be_erased_is_erased_for_good(
     assert not page.form.erase_box.isChecked()  # plain deleting is the default
     # Erasing rewrites the search indexes (seconds at a million contacts): it runs on a worker,
     # held here until the card has been looked at.
-    go_on = threading.Event()
-    erase = workspace.privacy.erase
-
-    def held(contact_id: int):  # type: ignore[no-untyped-def]
-        assert go_on.wait(10)
-        return erase(contact_id)
-
-    monkeypatch.setattr(workspace.privacy, "erase", held)
+    go_on = _hold_erasing(workspace, monkeypatch)
     asked = answer_dialogs(QMessageBox.StandardButton.Yes, tick=True)
     qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
 
@@ -342,8 +350,9 @@ def test_a_contact_who_asked_to_be_erased_is_erased_for_good(
     assert page.form.contact_id is None
 
 
+@pytest.mark.parametrize("erase", [False, True], ids=["delete", "erase"])
 def test_a_delete_refused_by_a_busy_database_says_so_and_keeps_the_contact(
-    qtbot, window, workspace, answer_dialogs, monkeypatch
+    qtbot, window, workspace, answer_dialogs, monkeypatch, erase
 ):
     from prospector.errors import DatabaseBusy
 
@@ -356,64 +365,33 @@ def test_a_delete_refused_by_a_busy_database_says_so_and_keeps_the_contact(
         raise DatabaseBusy(workspace.path, "database is locked")
 
     shown: list[str] = []
-    monkeypatch.setattr(workspace.contacts, "delete", busy)
+    if erase:  # at the person's request: on a worker, the card greyed meanwhile
+        monkeypatch.setattr(workspace.privacy, "erase", busy)
+    else:
+        monkeypatch.setattr(workspace.contacts, "delete", busy)
     monkeypatch.setattr(
         "prospector.ui.widgets.contact_form.show_error",
         lambda _parent, error: shown.append(error.code),
     )
-    answer_dialogs(QMessageBox.StandardButton.Yes)
-    qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
-    assert shown == ["db.busy"]
-    assert page.form.contact_id == contact  # still on screen, nothing deleted
-
-
-def test_an_erase_refused_by_a_busy_database_says_so_and_keeps_the_contact(
-    qtbot, window, workspace, answer_dialogs, monkeypatch
-):
-    from prospector.errors import DatabaseBusy
-
-    contact = workspace.contacts.add(ContactFields(first_name="Anne", last_name="Busy")).id
-    page = window.contacts_page
-    page.refresh()
-    assert page.show_contact(contact)
-
-    def busy(_contact_id: int) -> None:
-        raise DatabaseBusy(workspace.path, "database is locked")
-
-    shown: list[str] = []
-    monkeypatch.setattr(workspace.privacy, "erase", busy)
-    monkeypatch.setattr(
-        "prospector.ui.widgets.contact_form.show_error",
-        lambda _parent, error: shown.append(error.code),
-    )
-    answer_dialogs(QMessageBox.StandardButton.Yes, tick=True)
+    answer_dialogs(QMessageBox.StandardButton.Yes, tick=erase)
     qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.form.erasing is None)
     assert shown == ["db.busy"]
-    assert page.form.contact_id == contact and page.form.delete_button.isEnabled()
-    assert page.form.edits["city"].isEnabled()
-    assert not page.form.save_button.isEnabled()  # as before: nothing was typed
+    assert page.form.contact_id == contact  # still on screen, nothing deleted
     assert page.form.heading.text() == "Anne Busy"
+    assert page.form.delete_button.isEnabled() and page.form.edits["city"].isEnabled()
+    assert not page.form.save_button.isEnabled()  # as before: nothing was typed
     assert workspace.contacts.total() == 1
 
 
 def test_closing_the_window_waits_for_an_erase_under_way(
     qtbot, window, workspace, answer_dialogs, monkeypatch
 ):
-    import threading
-
     contact = workspace.contacts.add(ContactFields(first_name="Quentin", last_name="Zyx")).id
     page = window.contacts_page
     page.refresh()
     assert page.show_contact(contact)
-    go_on = threading.Event()
-    erase = workspace.privacy.erase
-
-    def held(contact_id: int):  # type: ignore[no-untyped-def]
-        assert go_on.wait(10)
-        return erase(contact_id)
-
-    monkeypatch.setattr(workspace.privacy, "erase", held)
+    go_on = _hold_erasing(workspace, monkeypatch)
     answer_dialogs(QMessageBox.StandardButton.Yes, tick=True)
     qtbot.mouseClick(page.form.delete_button, Qt.MouseButton.LeftButton)
     assert page.form.erasing == contact
