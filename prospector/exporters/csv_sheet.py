@@ -99,20 +99,12 @@ def _datetime(value: datetime) -> str:
     return value.isoformat(sep=" ", timespec="minutes")
 
 
-def _column_text(index: int, make: Callable[[Any], str]) -> Callable[[Batch], None]:
-    """What turns column ``index`` of a batch into its text, in place; each distinct value is
-    made once and then looked up (a list repeats its scores, amounts and import times), and an
-    empty value is ''."""
-    convert = column_converter(make, empty="")
-
-    def text(batch: Batch) -> None:
-        convert(batch, index)
-
-    return text
-
-
-def _converters(columns: Sequence[Column], fmt: CsvFormat) -> list[Callable[[Batch], None]]:
-    """What turns each non-text column of a batch into the text written, column by column."""
+def _converters(
+    columns: Sequence[Column], fmt: CsvFormat
+) -> list[tuple[int, Callable[[Batch, int], None]]]:
+    """What turns each non-text column of a batch into the text written, in place, with its
+    index: each distinct value is made once and then looked up (a list repeats its scores,
+    amounts and import times), and an empty value is ''."""
     booleans = {True: fmt.true_text, False: fmt.false_text}
     by_kind: dict[Kind, Callable[[Any], str]] = {
         Kind.INTEGER: str,
@@ -121,7 +113,11 @@ def _converters(columns: Sequence[Column], fmt: CsvFormat) -> list[Callable[[Bat
         Kind.DATETIME: _datetime,
         Kind.BOOLEAN: booleans.__getitem__,
     }
-    return [_column_text(i, by_kind[c.kind]) for i, c in enumerate(columns) if c.kind in by_kind]
+    return [
+        (i, column_converter(by_kind[c.kind], empty=""))
+        for i, c in enumerate(columns)
+        if c.kind in by_kind
+    ]
 
 
 class CsvSheet:
@@ -197,8 +193,8 @@ class CsvSheet:
             line_number = rows_before + 2
         written = 0
         for batch in batches:
-            for convert in converters:
-                convert(batch)
+            for index, convert in converters:
+                convert(batch, index)
             for row in batch:
                 try:
                     line = join(row)

@@ -125,6 +125,7 @@ class DoNotCallColumn:
     letter: str  # as Excel names it: 'A', 'B'…
     name: str  # the header, or "Column A" when the file has none
     by_header: bool  # chosen for its header (else for its values)
+    headed: bool  # its table has a header row (else the column is known by its letter)
     samples: tuple[tuple[str, str | None], ...]  # (as typed, as kept; None: unreadable)
     sheet: str | None = None  # the workbook's sheet, when the file has several read
 
@@ -373,6 +374,7 @@ class DoNotCallService:
                 letter=column_letter(i),
                 name=part.layout.names[i],
                 by_header=i in part.layout.by_header,
+                headed=part.layout.header_row is not None,
                 samples=tuple(
                     (s, _kept(read_value(s, region)))
                     for s in column_samples(part.layout.body, i, SAMPLES)

@@ -251,20 +251,15 @@ class DoNotCallImportDialog(TaskDialog):
             return self.tr("{digits} (digits only: no country could be read)").format(digits=kept)
         return shown_value(kept)
 
-    @staticmethod
-    def _headed(column: DoNotCallColumn) -> bool:
-        """Whether the column has a header of its own (else it is known by its letter)."""
-        return column.name != f"Column {column.letter}"
-
     def _column_cell(self, column: DoNotCallColumn) -> str:
         """The sample table's first cell: 'A · Phone', with the sheet when several are read."""
-        text = f"{column.letter} · {column.name}" if self._headed(column) else column.letter
+        text = f"{column.letter} · {column.name}" if column.headed else column.letter
         return f"{column.sheet} · {text}" if column.sheet else text
 
     def _column_words(self, column: DoNotCallColumn) -> str:
         words = (
             self.tr("column {letter} “{name}”").format(letter=column.letter, name=column.name)
-            if self._headed(column)
+            if column.headed
             else self.tr("column {letter}").format(letter=column.letter)
         )
         if column.sheet:
